@@ -1,0 +1,232 @@
+"""Benchmark: /twilio/sms under gunicorn, against a minimal Flask endpoint on the same server.
+
+    make bench            (or: python bench/webhook.py, with redis-server and wrk installed)
+
+1. Throughput and latency under closed-loop load (wrk, 16 connections) for the baseline
+   endpoint and for Tika's webhook, on the same gunicorn server in the same run.
+2. Latency at a fixed 200 requests/s (an open-loop client that measures from the moment
+   each request was due, so a slow server cannot hide its queue).
+
+Every request is a distinct, correctly signed message from a caregiver in the middle of a
+registration conversation, so the webhook does its real work (signature, lock, flows,
+schedule engine, SQLite writes). Targets: Tika >= 50% of the baseline's throughput, and
+p99 < 50 ms at 200 requests/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from alembic import command  # noqa: E402
+from twilio.request_validator import RequestValidator  # noqa: E402
+
+from bot.cli import alembic_config  # noqa: E402
+from scripts.services import free_port, redis_server, stop, wait_until  # noqa: E402
+
+TOKEN = "bench-auth-token"
+PUBLIC = "https://bench.tika.example"
+SCRIPT = [
+    ["Hi", "1", "आशा", "15/3/2025", "226001", "1", "अगला", "हो गया", "अगला", "मदद"],
+    ["Hello", "2", "Ravi", "1 January 2025", "560001", "yes", "NEXT", "DONE", "NEXT", "HELP"],
+]
+
+
+def conversations(first_phone: int, phones: int, batch: int = 40) -> list[dict[str, str]]:
+    """Forms of ``phones`` registration conversations, interleaved a batch of phones at a time."""
+    forms = []
+    for start in range(first_phone, first_phone + phones, batch):
+        numbers = range(start, min(start + batch, first_phone + phones))
+        for step in range(len(SCRIPT[0])):
+            for number in numbers:
+                forms.append(
+                    {
+                        "MessageSid": f"SM{number:016x}{step:016x}",
+                        "AccountSid": "AC" + "0" * 32,
+                        "From": f"+9190{number:08d}",
+                        "To": "+15005550006",
+                        "Body": SCRIPT[number % 2][step],
+                    }
+                )
+    return forms
+
+
+def write_requests(path: Path, forms: list[dict[str, str]], url_path: str) -> None:
+    validator = RequestValidator(TOKEN)
+    with path.open("w") as out:
+        for form in forms:
+            signature = validator.compute_signature(PUBLIC + url_path, form)
+            out.write(f"{signature}\t{urllib.parse.urlencode(form)}\n")
+
+
+def wrk(url: str, requests_file: Path, seconds: int, connections: int) -> dict:
+    lua = ROOT / "bench" / "wrk_requests.lua"
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(lua),
+            url,
+            "--",
+            str(requests_file),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    summary["rps"] = summary["requests"] / (summary["duration_us"] / 1e6)
+    return summary
+
+
+async def fixed_rate(url: str, forms: list[dict[str, str]], rate: float) -> dict:
+    """Send ``forms`` at ``rate`` per second; latency counted from when each was due."""
+    import aiohttp
+
+    validator = RequestValidator(TOKEN)
+    path = urllib.parse.urlparse(url).path
+    prepared = [
+        (urllib.parse.urlencode(f), validator.compute_signature(PUBLIC + path, f)) for f in forms
+    ]
+    latencies: list[float] = []
+    failures = 0
+    connector = aiohttp.TCPConnector(limit=64)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        start = time.perf_counter() + 0.1
+
+        async def one(index: int, body: str, signature: str) -> None:
+            nonlocal failures
+            due = start + index / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": signature,
+            }
+            async with session.post(url, data=body, headers=headers) as response:
+                await response.read()
+                if response.status != 200:
+                    failures += 1
+            latencies.append(time.perf_counter() - due)
+
+        await asyncio.gather(*(one(i, b, s) for i, (b, s) in enumerate(prepared)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "failures": failures,
+        "rps": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--rate", type=float, default=200.0)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install wrk", file=sys.stderr)
+        return 2
+
+    with contextlib.ExitStack() as stack:
+        redis_url = os.environ.get("REDIS_URL") or stack.enter_context(redis_server())
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tika-bench-")))
+        database_url = f"sqlite:///{folder / 'tika.sqlite3'}"
+        command.upgrade(alembic_config(database_url), "head")
+
+        # Enough distinct messages that no run repeats one (a repeat is a cheap replay).
+        phones = args.seconds * 800
+        tika_file, baseline_file = folder / "tika.txt", folder / "baseline.txt"
+        write_requests(tika_file, conversations(0, phones), "/twilio/sms")
+        write_requests(baseline_file, conversations(0, phones), "/baseline/twilio/sms")
+        paced = conversations(10 * phones, int(args.rate * args.seconds) // len(SCRIPT[0]) + 1)
+
+        port = free_port()
+        env = dict(
+            os.environ,
+            DATABASE_URL=database_url,
+            REDIS_URL=redis_url,
+            LOG_LEVEL="WARNING",
+            TWILIO_AUTH_TOKEN=TOKEN,
+            PUBLIC_BASE_URL=PUBLIC,
+            PYTHONPATH=str(ROOT),
+            TIKA_NOW="2025-03-20T10:00:00+05:30",
+            THROTTLE_PER_MINUTE="1000000",
+        )
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+                "bench.webhook_app:application_factory()",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        stack.callback(stop, server)
+        base = f"http://127.0.0.1:{port}"
+
+        def healthy() -> bool:
+            with contextlib.suppress(OSError):
+                return urllib.request.urlopen(base + "/healthz", timeout=1).status == 200
+            return False
+
+        wait_until(healthy, "gunicorn")
+        wrk(base + "/baseline/twilio/sms", baseline_file, 2, args.connections)  # warm-up
+
+        baseline = wrk(base + "/baseline/twilio/sms", baseline_file, args.seconds, args.connections)
+        tika = wrk(base + "/twilio/sms", tika_file, args.seconds, args.connections)
+        paced_result = asyncio.run(fixed_rate(base + "/twilio/sms", paced, args.rate))
+
+    ratio = tika["rps"] / baseline["rps"]
+    print(
+        f"gunicorn: {args.workers} sync workers; wrk: {args.connections} connections, "
+        f"{args.seconds}s per endpoint; {os.cpu_count()} CPUs"
+    )
+    for name, r in (("baseline (minimal Flask)", baseline), ("tika /twilio/sms", tika)):
+        print(
+            f"{name:26s} {r['rps']:8.0f} req/s   p50 {r['p50_us'] / 1000:6.1f} ms   "
+            f"p99 {r['p99_us'] / 1000:6.1f} ms   non-2xx {r['non_2xx']}   "
+            f"socket errors {r['socket_errors']}"
+        )
+    print(f"throughput ratio tika/baseline: {ratio:.2f}  (target >= 0.50)")
+    print(
+        f"tika at {args.rate:.0f} req/s offered: {paced_result['rps']:.0f} req/s served, "
+        f"p50 {paced_result['p50_ms']:.1f} ms, p99 {paced_result['p99_ms']:.1f} ms "
+        f"(target p99 < 50 ms), failures {paced_result['failures']}"
+    )
+    ok = ratio >= 0.5 and paced_result["p99_ms"] < 50 and tika["non_2xx"] == 0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Tika's web service: ``create_app`` builds the Flask app, its clients and its commands."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from bot.config import load_config
+from bot.logs import configure_logging
+from bot.services import Services
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings from the environment, overridden by ``config``."""
+    settings = load_config(config)
+    configure_logging(settings["LOG_LEVEL"])
+    app = Flask(__name__)
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secrets.token_hex(32)
+    app.extensions["tika"] = Services.from_config(settings)
+
+    from bot.channels import sms
+    from bot.cli import register_commands
+
+    app.register_blueprint(sms.blueprint)
+    register_commands(app)
+
+    @app.get("/healthz")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

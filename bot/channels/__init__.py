@@ -1,0 +1,1 @@
+"""Channel adapters: each checks a provider's request and turns it into one common message."""

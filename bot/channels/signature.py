@@ -1,0 +1,52 @@
+"""Twilio webhook signatures: every webhook is refused with 403 unless it is signed."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Request, abort, current_app, request
+from twilio.request_validator import (
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+    get_signature_algorithm,
+)
+
+log = logging.getLogger(__name__)
+
+
+def public_url(req: Request, base_url: str) -> str:
+    """The URL Twilio called: rebuilt from PUBLIC_BASE_URL when set (behind a proxy)."""
+    if not base_url:
+        return req.url
+    query = req.query_string.decode()
+    return base_url.rstrip("/") + req.path + (f"?{query}" if query else "")
+
+
+def is_signed(req: Request, auth_token: str, base_url: str) -> bool:
+    """True when ``req`` carries a valid X-Twilio-Signature for its URL and form."""
+    signature = req.headers.get(SIGNATURE_HEADER, "")
+    if not auth_token or not signature:
+        return False
+    algorithm = get_signature_algorithm(req.headers.get(SIGNATURE_SETTINGS_HEADER))
+    validator = RequestValidator(auth_token)
+    return validator.validate(public_url(req, base_url), req.form, signature, algorithm)
+
+
+def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse a request that Twilio did not sign (403), before the view sees it."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        config = current_app.config
+        if not is_signed(request, config["TWILIO_AUTH_TOKEN"], config["PUBLIC_BASE_URL"]):
+            if not config["TWILIO_AUTH_TOKEN"]:
+                log.warning("TWILIO_AUTH_TOKEN is not set: every webhook is refused")
+            log.warning("refused unsigned or forged webhook to %s", request.path)
+            abort(403)
+        return view(*args, **kwargs)
+
+    return checked

@@ -1,0 +1,58 @@
+"""Twilio SMS: the inbound webhook, answered with TwiML."""
+
+from __future__ import annotations
+
+import logging
+
+import phonenumbers
+from flask import Blueprint, Response, current_app, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.channels.signature import twilio_signed
+from bot.conversation import Inbound, handle_message
+from bot.privacy import mask_phone
+from bot.services import services
+from flows import texts
+from locales import Text, render
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("twilio_sms", __name__)
+
+
+def normalise_phone(raw: str, region: str = "IN") -> str | None:
+    """A phone number in E.164 form, or None when it is not a possible number."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def twiml(replies: list[str]) -> Response:
+    """A TwiML document that sends each reply as its own message."""
+    response = MessagingResponse()
+    for reply in replies:
+        response.message(reply)
+    return Response(str(response), mimetype="text/xml")
+
+
+@blueprint.post("/twilio/sms")
+@twilio_signed
+def inbound_sms() -> Response | tuple[str, int]:
+    """An SMS from a caregiver: run it through the flows and reply in TwiML."""
+    form = request.form
+    phone = normalise_phone(form.get("From", ""), current_app.config["DEFAULT_REGION"])
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    if phone is None or not sid:
+        log.warning("SMS webhook without a usable From or MessageSid")
+        return "missing From or MessageSid", 400
+    message = Inbound(phone=phone, body=form.get("Body", ""), channel="sms", provider_sid=sid)
+    try:
+        replies = handle_message(services(), message)
+    except Exception:
+        log.exception("could not handle SMS from %s", mask_phone(phone))
+        lang = current_app.config["DEFAULT_LANGUAGE"]
+        replies = [render(Text(texts.SORRY), lang)]
+    return twiml(replies)

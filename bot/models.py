@@ -1,0 +1,122 @@
+"""Tables: caregivers, their children and doses, conversation state and the message log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.db import UTCDateTime
+from scheduler import clock
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Caregiver(Base):
+    """A phone number that talks to the service: a parent, or a health worker."""
+
+    __tablename__ = "caregiver"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    pincode: Mapped[str | None] = mapped_column(String(6))
+    state: Mapped[str | None] = mapped_column(String(64))
+    district: Mapped[str | None] = mapped_column(String(64))
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    children: Mapped[list[Child]] = relationship(
+        back_populates="caregiver",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Child.id",
+    )
+    conversation: Mapped[Conversation | None] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Child(Base):
+    """A child whose vaccines the service follows."""
+
+    __tablename__ = "child"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caregiver_id: Mapped[int] = mapped_column(
+        ForeignKey("caregiver.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(64))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    caregiver: Mapped[Caregiver] = relationship(back_populates="children")
+    doses: Mapped[list[DoseRecord]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="DoseRecord.given_on"
+    )
+
+
+class DoseRecord(Base):
+    """A dose reported given: by the caregiver, a health worker or an import."""
+
+    __tablename__ = "dose_record"
+    __table_args__ = (UniqueConstraint("child_id", "code", "given_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(16))
+    given_on: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class Conversation(Base):
+    """Where a caregiver is in a flow, and what the flow has collected so far."""
+
+    __tablename__ = "conversation"
+
+    caregiver_id: Mapped[int] = mapped_column(
+        ForeignKey("caregiver.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str | None] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class MessageLog(Base):
+    """Every message in or out, with the provider's id and delivery status."""
+
+    __tablename__ = "message_log"
+    __table_args__ = (Index("ix_message_log_caregiver_created", "caregiver_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caregiver_id: Mapped[int | None] = mapped_column(ForeignKey("caregiver.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
+    channel: Mapped[str] = mapped_column(String(16))  # "sms", "console", ...
+    body: Mapped[str] = mapped_column(Text)
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reply_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("message_log.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    segments: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=clock.now, onupdate=clock.now
+    )

@@ -1,0 +1,36 @@
+"""SMS segment counting: GSM-7 (160, or 153 per part) or UCS-2 (70, or 67 per part)."""
+
+from __future__ import annotations
+
+# GSM 03.38 basic character set and the extension table (each extension char costs 2).
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+
+def is_gsm7(text: str) -> bool:
+    """True when every character can be sent in the GSM-7 alphabet."""
+    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+
+
+def encoding(text: str) -> str:
+    """ "GSM-7" or "UCS-2": what a phone network will use for ``text``."""
+    return "GSM-7" if is_gsm7(text) else "UCS-2"
+
+
+def units(text: str) -> int:
+    """Length in the units a segment is counted in (septets or UTF-16 code units)."""
+    if is_gsm7(text):
+        return sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def segment_count(text: str) -> int:
+    """How many SMS segments ``text`` is billed as."""
+    n = units(text)
+    single, part = (160, 153) if is_gsm7(text) else (70, 67)
+    if n <= single:
+        return 1
+    return -(-n // part)

@@ -1,0 +1,308 @@
+"""Between the flows and the database: load what a turn needs, save what it decided.
+
+SQLAlchemy Core on the ORM's tables, built once and run through :mod:`bot.fastsql`:
+a message costs one query to load the sender (locked for the turn) and a few writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.fastsql import execute, execute_many, rowcount
+from bot.models import Caregiver, Child, Conversation, DoseRecord, MessageLog
+from bot.segments import segment_count
+from flows.parsing import Place
+from flows.turn import (
+    AddChild,
+    ChildInfo,
+    DeleteCaregiver,
+    Effect,
+    OptIn,
+    OptOut,
+    Profile,
+    RecordDoses,
+    SetLanguage,
+    SetPlace,
+    State,
+)
+from scheduler import clock
+
+CAREGIVER = Caregiver.__table__
+CHILD = Child.__table__
+DOSE = DoseRecord.__table__
+CONVERSATION = Conversation.__table__
+MESSAGE = MessageLog.__table__
+
+
+@dataclass(frozen=True)
+class _Upserts:
+    """The statements whose ON CONFLICT clause is written differently per database."""
+
+    add_caregiver: Any
+    add_inbound: Any
+    add_doses: Any
+
+
+@cache
+def _upserts(dialect_name: str) -> _Upserts:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return _Upserts(
+        add_caregiver=dialect.insert(CAREGIVER)
+        .on_conflict_do_nothing(index_elements=["phone"])
+        .returning(CAREGIVER.c.id),
+        add_inbound=dialect.insert(MESSAGE)
+        .on_conflict_do_nothing(index_elements=["provider_sid"])
+        .returning(MESSAGE.c.id),
+        add_doses=dialect.insert(DOSE).on_conflict_do_nothing(),
+    )
+
+
+_RECENT_INBOUND = (
+    select(func.count())
+    .where(
+        MESSAGE.c.caregiver_id == CAREGIVER.c.id,
+        MESSAGE.c.direction == "in",
+        MESSAGE.c.created_at > bindparam("since"),
+    )
+    .scalar_subquery()
+)
+_LOAD = (
+    select(
+        CAREGIVER.c.id,
+        CAREGIVER.c.language,
+        CAREGIVER.c.pincode,
+        CAREGIVER.c.state,
+        CAREGIVER.c.district,
+        CAREGIVER.c.opted_out,
+        CONVERSATION.c.flow,
+        CONVERSATION.c.step,
+        CONVERSATION.c.data,
+        _RECENT_INBOUND.label("recent"),
+        CHILD.c.id.label("child_id"),
+        CHILD.c.name,
+        CHILD.c.birth_date,
+        DOSE.c.code,
+        DOSE.c.given_on,
+    )
+    .select_from(CAREGIVER.outerjoin(CONVERSATION).outerjoin(CHILD).outerjoin(DOSE))
+    .where(CAREGIVER.c.phone == bindparam("phone"))
+    .order_by(CHILD.c.id, DOSE.c.given_on, DOSE.c.id)
+    .with_for_update(of=CAREGIVER)
+)
+_LOAD_COLUMNS = [
+    "id",
+    "language",
+    "pincode",
+    "state",
+    "district",
+    "opted_out",
+    "flow",
+    "step",
+    "data",
+    "recent",
+    "child_id",
+    "name",
+    "birth_date",
+    "code",
+    "given_on",
+]
+_REPLIES = (
+    select(MESSAGE.c.body)
+    .where(
+        MESSAGE.c.reply_to_id
+        == select(MESSAGE.c.id).where(MESSAGE.c.provider_sid == bindparam("sid")).scalar_subquery()
+    )
+    .order_by(MESSAGE.c.id)
+)
+_ADD_MESSAGE = insert(MESSAGE).returning(MESSAGE.c.id)
+_ADD_MESSAGES = insert(MESSAGE)
+_ADD_CHILD = insert(CHILD).returning(CHILD.c.id)
+_UPDATE_STATE = update(CONVERSATION).where(CONVERSATION.c.caregiver_id == bindparam("cid"))
+_ADD_STATE = insert(CONVERSATION)
+_UPDATE_CAREGIVER = update(CAREGIVER).where(CAREGIVER.c.id == bindparam("cid"))
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A caregiver as the flows see them, and how many messages they sent in the last minute."""
+
+    caregiver_id: int
+    profile: Profile
+    state: State
+    recent_messages: int
+    new: bool
+
+
+def lock_or_create(conn: Connection, phone: str) -> Loaded:
+    """Load the caregiver with ``phone``, creating them if new, locked until the transaction ends.
+
+    On SQLite the write transaction already holds the database's lock; on PostgreSQL the
+    caregiver's row is locked FOR UPDATE, so one sender's messages are handled one at a time.
+    """
+    query = {"phone": phone, "since": clock.now() - dt.timedelta(minutes=1)}
+    rows = execute(conn, _LOAD, query)
+    if rows:
+        return _loaded(rows)
+    created = execute(
+        conn,
+        _upserts(conn.dialect.name).add_caregiver,
+        {"phone": phone, "opted_out": False, "created_at": clock.now()},
+    )
+    if not created:  # another transaction created them first: wait for it, then load
+        return _loaded(execute(conn, _LOAD, query))
+    return Loaded(created[0][0], Profile(), State(), 0, new=True)
+
+
+def _loaded(rows: list[tuple]) -> Loaded:
+    first = dict(zip(_LOAD_COLUMNS, rows[0], strict=True))
+    place = None
+    if first["pincode"]:
+        place = Place(first["pincode"], first["state"], first["district"])
+    children: dict[int, tuple[str, dt.date, list[tuple[str, dt.date]]]] = {}
+    for *_, child_id, name, birth_date, code, given_on in rows:
+        if child_id is None:
+            continue
+        entry = children.setdefault(child_id, (name, birth_date, []))
+        if code is not None:
+            entry[2].append((code, given_on))
+    profile = Profile(
+        first["language"],
+        place,
+        bool(first["opted_out"]),
+        tuple(
+            ChildInfo(cid, name, born, tuple(doses))
+            for cid, (name, born, doses) in children.items()
+        ),
+    )
+    state = State(first["flow"], first["step"], dict(first["data"] or {}))
+    return Loaded(first["id"], profile, state, first["recent"] or 0, new=False)
+
+
+def log_inbound(
+    conn: Connection,
+    caregiver_id: int | None,
+    channel: str,
+    body: str,
+    status: str,
+    provider_sid: str | None,
+) -> int | None:
+    """Log a message received; None when its provider id was already logged (a replay)."""
+    values = _message(caregiver_id, "in", channel, body, status, provider_sid, None)
+    statement = _upserts(conn.dialect.name).add_inbound if provider_sid else _ADD_MESSAGE
+    rows = execute(conn, statement, values)
+    return rows[0][0] if rows else None
+
+
+def replies_to(conn: Connection, provider_sid: str) -> list[str]:
+    """The replies given to the message with this provider id."""
+    return [body for (body,) in execute(conn, _REPLIES, {"sid": provider_sid})]
+
+
+def log_replies(
+    conn: Connection, caregiver_id: int | None, channel: str, replies: list[str], reply_to_id: int
+) -> None:
+    """Log the replies sent back in answer to message ``reply_to_id``."""
+    execute_many(
+        conn,
+        _ADD_MESSAGES,
+        [
+            _message(caregiver_id, "out", channel, body, "replied", None, reply_to_id)
+            for body in replies
+        ],
+    )
+
+
+def _message(
+    caregiver_id: int | None,
+    direction: str,
+    channel: str,
+    body: str,
+    status: str,
+    provider_sid: str | None,
+    reply_to_id: int | None,
+) -> dict[str, Any]:
+    now = clock.now()
+    return {
+        "caregiver_id": caregiver_id,
+        "direction": direction,
+        "channel": channel,
+        "body": body,
+        "provider_sid": provider_sid,
+        "reply_to_id": reply_to_id,
+        "status": status,
+        "error_code": None,
+        "segments": segment_count(body) if body else 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def save_state(conn: Connection, loaded: Loaded, state: State) -> None:
+    """Store the conversation state, if it changed."""
+    if state == loaded.state and not loaded.new:
+        return
+    values = {"flow": state.flow, "step": state.step, "data": state.data, "updated_at": clock.now()}
+    if loaded.new or not rowcount(conn, _UPDATE_STATE, {"cid": loaded.caregiver_id, **values}):
+        execute(conn, _ADD_STATE, {"caregiver_id": loaded.caregiver_id, **values})
+
+
+def apply_effects(
+    conn: Connection, caregiver_id: int, effects: list[Effect], source: str
+) -> list[int]:
+    """Carry out a turn's effects; returns the ids of children whose schedule changed."""
+    caregiver: dict[str, Any] = {}
+    changed: list[int] = []
+    now = clock.now()
+    for effect in effects:
+        match effect:
+            case SetLanguage(language):
+                caregiver["language"] = language
+            case SetPlace(place):
+                caregiver.update(pincode=place.pincode, state=place.state, district=place.district)
+            case OptOut():
+                caregiver["opted_out"] = True
+            case OptIn():
+                caregiver["opted_out"] = False
+            case AddChild(name, birth_date):
+                values = {
+                    "caregiver_id": caregiver_id,
+                    "name": name,
+                    "birth_date": birth_date,
+                    "created_at": now,
+                }
+                changed.append(execute(conn, _ADD_CHILD, values)[0][0])
+            case RecordDoses(child_id, codes, given_on):
+                rows = [
+                    {
+                        "child_id": child_id,
+                        "code": code,
+                        "given_on": given_on,
+                        "source": source,
+                        "recorded_at": now,
+                    }
+                    for code in codes
+                ]
+                execute_many(conn, _upserts(conn.dialect.name).add_doses, rows)
+                changed.append(child_id)
+            case DeleteCaregiver():
+                erase_caregiver(conn, caregiver_id)
+                return []
+    if caregiver:
+        rowcount(conn, _UPDATE_CAREGIVER, {"cid": caregiver_id, **caregiver})
+    return changed
+
+
+def erase_caregiver(conn: Connection, caregiver_id: int) -> None:
+    """Delete a caregiver and everything about them: children, doses, state, messages."""
+    children = select(CHILD.c.id).where(CHILD.c.caregiver_id == caregiver_id)
+    conn.execute(delete(DOSE).where(DOSE.c.child_id.in_(children)))
+    conn.execute(delete(CHILD).where(CHILD.c.caregiver_id == caregiver_id))
+    conn.execute(delete(CONVERSATION).where(CONVERSATION.c.caregiver_id == caregiver_id))
+    conn.execute(delete(MESSAGE).where(MESSAGE.c.caregiver_id == caregiver_id))
+    conn.execute(delete(CAREGIVER).where(CAREGIVER.c.id == caregiver_id))

@@ -1,0 +1,221 @@
+"""The flow interpreter: one message in, replies and effects out. No I/O.
+
+``process(profile, state, text, today, schedule)`` reads commands first (they work at
+any point), then treats the text as the answer to the current step of a flow from
+``flows.yaml``, and starts registration for anyone not yet registered.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from flows import texts
+from flows.actions import ACTIONS, COMMANDS, PROMPTS
+from flows.commands import match_command
+from flows.parsing import (
+    InputError,
+    Place,
+    clean,
+    parse_birth_date,
+    parse_language,
+    parse_name,
+    parse_pincode,
+    parse_yes_no,
+)
+from flows.turn import Effect, Profile, SetLanguage, State, Turn
+from locales import Renderable, Text
+from scheduler import Schedule, load_schedule
+
+FLOWS_FILE = Path(__file__).with_name("flows.yaml")
+# Commands that still work after STOP.
+WHEN_STOPPED = {"start", "stop", "help", "delete"}
+# Commands after which the current question is asked again.
+KEEPS_FLOW = {"help", "next", "done"}
+
+
+@dataclass(frozen=True)
+class Parser:
+    """Reads an answer, and stores it in the conversation state as JSON."""
+
+    read: Callable[[str, dt.date], Any]
+    store: Callable[[Any], Any] = lambda value: value
+
+
+PARSERS: dict[str, Parser] = {
+    "language": Parser(lambda text, today: parse_language(text)),
+    "name": Parser(lambda text, today: parse_name(text)),
+    "birth_date": Parser(parse_birth_date, store=dt.date.isoformat),
+    "pincode": Parser(lambda text, today: parse_pincode(text), store=dataclasses.asdict),
+    "yes_no": Parser(lambda text, today: parse_yes_no(text)),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    ask: str
+    parse: str
+    on_no: str | None = None
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    steps: tuple[Step, ...]
+    then: str
+    prefill: tuple[str, ...] = ()
+
+    def step(self, step_id: str) -> Step:
+        return next(s for s in self.steps if s.id == step_id)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a message produced: the new state, replies in ``language``, and effects."""
+
+    state: State
+    replies: list[Renderable]
+    effects: list[Effect]
+    language: str
+
+
+@cache
+def load_flows(path: Path = FLOWS_FILE) -> dict[str, Flow]:
+    """Read and check the flow file: every text, parser and action it names must exist."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    flows = {}
+    for name, spec in raw.items():
+        steps = tuple(Step(**step) for step in spec["steps"])
+        flow = Flow(name, steps, spec["then"], tuple(spec.get("prefill", ())))
+        for step in steps:
+            known_ask = step.ask in PROMPTS or (step.ask.isupper() and hasattr(texts, step.ask))
+            if not known_ask or step.parse not in PARSERS:
+                raise ValueError(f"flow {name}: step {step.id} names an unknown text or parser")
+            if step.on_no and step.on_no not in ACTIONS and step.on_no not in {s.id for s in steps}:
+                raise ValueError(f"flow {name}: step {step.id}: unknown on_no {step.on_no}")
+        if flow.then not in ACTIONS:
+            raise ValueError(f"flow {name}: unknown action {flow.then}")
+        flows[name] = flow
+    return flows
+
+
+def process(
+    profile: Profile,
+    state: State,
+    text: str | None,
+    today: dt.date,
+    schedule: Schedule | None = None,
+) -> Outcome:
+    """Handle one message from a caregiver and say what to reply and what to change."""
+    turn = Turn(profile, copy.deepcopy(state), today, schedule or load_schedule())
+    flows = load_flows()
+    cleaned = clean(text)
+    command = match_command(cleaned)
+    current = flows.get(turn.state.flow or "")
+    if profile.opted_out and (command is None or command.name not in WHEN_STOPPED):
+        turn.say(Text(texts.STILL_STOPPED))
+    elif command is not None:
+        next_flow = COMMANDS[command.name](turn, command)
+        if next_flow:
+            _start(turn, flows[next_flow])
+        elif current and turn.state.flow and command.name in KEEPS_FLOW:
+            _ask(turn, current, current.step(turn.state.step))
+        elif command.name not in KEEPS_FLOW:
+            turn.state.clear()
+    elif not cleaned:
+        turn.say(Text(texts.EMPTY))
+        if current and turn.state.step:
+            _ask(turn, current, current.step(turn.state.step))
+    elif current and turn.state.step:
+        _answer(turn, current, current.step(turn.state.step), cleaned)
+    elif not profile.registered:
+        _start(turn, flows["register"])
+    else:
+        turn.say(Text(texts.UNKNOWN))
+    return Outcome(turn.state, turn.replies, turn.effects, turn.language)
+
+
+def _prefill(turn: Turn, flow: Flow) -> dict[str, Any]:
+    """The answers of ``flow`` already known from the caregiver's profile."""
+    known = {"language": turn.profile.language, "place": turn.profile.place}
+    return {
+        key: dataclasses.asdict(known[key]) if key == "place" else known[key]
+        for key in flow.prefill
+        if known.get(key)
+    }
+
+
+def _start(turn: Turn, flow: Flow) -> None:
+    turn.state = State(flow.name, None, _prefill(turn, flow))
+    _advance(turn, flow, 0)
+
+
+def _advance(turn: Turn, flow: Flow, index: int) -> None:
+    """Ask the first step from ``index`` whose answer is not known; or finish the flow."""
+    for step in flow.steps[index:]:
+        if step.id not in turn.state.data:
+            turn.state.step = step.id
+            _ask(turn, flow, step)
+            return
+    action = ACTIONS[flow.then]
+    action(turn)
+    turn.state.clear()
+
+
+def _ask(turn: Turn, flow: Flow, step: Step) -> None:
+    if step.ask in PROMPTS:
+        turn.say(PROMPTS[step.ask](turn))
+    else:
+        turn.say(Text(getattr(texts, step.ask), **_params(turn.state.data)))
+
+
+def _params(data: dict[str, Any]) -> dict[str, Any]:
+    """The collected answers as text values: dates as dates, the place as PIN and district."""
+    params: dict[str, Any] = {"name": data.get("name", "")}
+    if "birth_date" in data:
+        params["birth_date"] = dt.date.fromisoformat(data["birth_date"])
+    if "place" in data:
+        place = Place(**data["place"])
+        params["pincode"], params["district"] = place.pincode, place.district.title()
+    return params
+
+
+def _answer(turn: Turn, flow: Flow, step: Step, text: str) -> None:
+    try:
+        value = PARSERS[step.parse].read(text, turn.today)
+    except InputError as error:
+        if error.reply is None:
+            _ask(turn, flow, step)
+        else:
+            turn.say(error.reply)
+        return
+    if step.parse == "yes_no" and not value:
+        _go_back(turn, flow, step.on_no)
+        return
+    turn.state.data[step.id] = PARSERS[step.parse].store(value)
+    if step.id == "language":
+        turn.language = value
+        turn.do(SetLanguage(value))
+    _advance(turn, flow, flow.steps.index(step) + 1)
+
+
+def _go_back(turn: Turn, flow: Flow, target: str | None) -> None:
+    """On "no": re-ask from an earlier step (forgetting answers from there), or run an action."""
+    if target in ACTIONS:
+        ACTIONS[target](turn)
+        turn.state.clear()
+        return
+    index = next(i for i, s in enumerate(flow.steps) if s.id == target)
+    for later in flow.steps[index:]:
+        turn.state.data.pop(later.id, None)
+    turn.state.data = {**_prefill(turn, flow), **turn.state.data}
+    _advance(turn, flow, index)

@@ -1,0 +1,67 @@
+"""Every text the conversation flows send, as gettext msgids (English source).
+
+Placeholders are ``%(name)s``; dates and vaccine lists are formatted per language
+when rendered. Each text, in every language, must fit in two SMS segments.
+"""
+
+from locales import N_
+
+WELCOME = N_("Welcome to Tika: free vaccine reminders for your child.")
+CHOOSE_LANGUAGE = N_("For %(language)s, send %(digit)s.")
+LANGUAGE_SET = N_("Language set to English.")
+
+ASK_NAME = N_("What is your child's name? If not named yet, send BABY.")
+ASK_BIRTH_DATE = N_("When was %(name)s born? Send day/month/year, e.g. 15/3/2025.")
+ASK_PINCODE = N_("What is your 6-digit PIN code? e.g. 226001")
+CONFIRM_CHILD = N_(
+    "Please check: %(name)s, born %(birth_date)s, PIN %(pincode)s (%(district)s). "
+    "Send 1 if right, 2 to change."
+)
+REGISTERED = N_("%(name)s is registered; we will remind you before each vaccine.")
+
+NEXT_VISIT = N_("%(name)s: next vaccines %(vaccines)s on %(date)s.")
+NEXT_VISIT_NOW = N_("%(name)s: %(vaccines)s can be given now.")
+NEXT_NONE = N_("%(name)s: no more vaccines are due.")
+
+DONE_RECORDED = N_("Noted for %(name)s: %(vaccines)s given on %(date)s.")
+DONE_NOTHING_DUE = N_("%(name)s has no vaccine due on %(date)s, so nothing was noted.")
+DONE_BAD_DATE = N_(
+    "Send the date the vaccines were given like DONE 12/4. It cannot be in the future."
+)
+
+HELP = N_(
+    "Send: NEXT next vaccines, DONE vaccines given, ADD another child, LANG language, "
+    "STOP stop messages, DELETE erase your data."
+)
+NOT_REGISTERED = N_("No child is registered on this number yet.")
+UNKNOWN = N_("Sorry, I did not understand. Send HELP for options.")
+EMPTY = N_("Your message was empty. Send HELP for options.")
+SORRY = N_("Sorry, something went wrong on our side. Please try again in a few minutes.")
+THROTTLED = N_("Too many messages. Please wait a few minutes before sending more.")
+
+STOPPED = N_("You will get no more messages. Send START to get reminders again.")
+STILL_STOPPED = N_("Your reminders are stopped. Send START to get them again.")
+STARTED = N_("Reminders are on again. Send HELP for options.")
+
+CONFIRM_DELETE = N_(
+    "This erases your number, your children and their records. Send 1 to erase, 2 to keep."
+)
+DELETED = N_("All your data is erased. Send any message to start again.")
+DELETE_CANCELLED = N_("Nothing was erased.")
+
+TOO_MANY_CHILDREN = N_("This number already has %(count)s children registered.")
+
+DATE_UNREADABLE = N_("I could not read that date. Send day/month/year, e.g. 15/3/2025.")
+DATE_IMPOSSIBLE = N_("There is no such date. Send day/month/year, e.g. 15/3/2025.")
+DATE_FUTURE = N_("That date is in the future. Send the birth date as day/month/year.")
+DATE_TOO_OLD = N_(
+    "That date is more than 6 years ago; this service is for children under 6. "
+    "Please check the year."
+)
+NAME_INVALID = N_("Please send the child's name in letters only, e.g. Asha.")
+PIN_INVALID = N_("A PIN code has 6 digits, e.g. 226001. Please send it again.")
+PIN_UNKNOWN = N_("PIN code %(pincode)s was not found. Please check it and send it again.")
+YES_NO = N_("Please send 1 for yes or 2 for no.")
+REG_USAGE = N_(
+    "To register in one message send: REG name day/month/year PIN, e.g. REG Asha 15/3/2025 226001"
+)

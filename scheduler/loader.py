@@ -1,0 +1,79 @@
+"""Reading schedule files: the one place where the schedule engine touches the disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scheduler.errors import InvalidSchedule, ScheduleError
+from scheduler.model import Schedule, normalise_place, parse_schedule
+
+SCHEDULE_DIR = Path(__file__).resolve().parent / "schedules"
+#: The area that ``load_schedule(je_districts=...)`` replaces.
+JE_AREA = "je_endemic"
+
+
+def schedule_names() -> tuple[str, ...]:
+    """The names of the shipped schedules ("uip", "uip-pregnancy", ...)."""
+    return tuple(sorted(p.stem for p in SCHEDULE_DIR.glob("*.yaml")))
+
+
+def read_name_list(path: Path) -> tuple[str, ...]:
+    """Names from a list file: one a line; blank lines and ``#`` comments skipped."""
+    names = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            names.append(line)
+    return tuple(names)
+
+
+def read_schedule_data(name: str) -> dict[str, Any]:
+    """The data of schedule file ``name``, with area lists read from their files."""
+    known = schedule_names()
+    if name not in known:
+        raise ScheduleError(f"unknown schedule {name!r} (known: {', '.join(known)})")
+    path = SCHEDULE_DIR / f"{name}.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InvalidSchedule(f"{path.name}: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidSchedule(f"{path.name}: expected a mapping at the top level")
+    areas = {}
+    for area, spec in (data.get("areas") or {}).items():
+        if isinstance(spec, dict) and set(spec) == {"file"}:
+            areas[area] = read_name_list(SCHEDULE_DIR / spec["file"])
+        else:
+            areas[area] = spec
+    if areas:
+        data["areas"] = areas
+    return data
+
+
+def load_schedule(name: str = "uip", *, je_districts: Iterable[str] | None = None) -> Schedule:
+    """The schedule ``name``, parsed once and cached.
+
+    ``je_districts`` replaces the default list of JE-endemic districts: names, or the
+    ``JE_DISTRICTS`` setting's comma-separated text. ``None`` or blank text keeps the list
+    shipped with the schedule; an empty list means JE is given nowhere.
+    """
+    if isinstance(je_districts, str):
+        je_districts = je_districts.split(",") if je_districts.strip() else None
+    key = None
+    if je_districts is not None:
+        key = tuple(sorted({normalise_place(n) for n in je_districts if n.strip()}))
+    return _load(name, key)
+
+
+@lru_cache(maxsize=32)
+def _load(name: str, je_districts: tuple[str, ...] | None) -> Schedule:
+    data = read_schedule_data(name)
+    overrides = {}
+    if je_districts is not None and JE_AREA in (data.get("areas") or {}):
+        overrides[JE_AREA] = je_districts
+    return parse_schedule(data, areas=overrides)

@@ -1,0 +1,78 @@
+"""Display names of dose codes and forecast statuses, as gettext msgids.
+
+Dose codes are the contract; these are only what a person reads.
+"""
+
+from __future__ import annotations
+
+from locales import N_, render
+
+DOSE_NAMES: dict[str, str] = {
+    "bcg": N_("BCG"),
+    "hepb-0": N_("Hep-B birth dose"),
+    "opv-0": N_("OPV-0"),
+    "opv-1": N_("OPV-1"),
+    "opv-2": N_("OPV-2"),
+    "opv-3": N_("OPV-3"),
+    "penta-1": N_("Penta-1"),
+    "penta-2": N_("Penta-2"),
+    "penta-3": N_("Penta-3"),
+    "rvv-1": N_("RVV-1"),
+    "rvv-2": N_("RVV-2"),
+    "rvv-3": N_("RVV-3"),
+    "fipv-1": N_("fIPV-1"),
+    "fipv-2": N_("fIPV-2"),
+    "fipv-3": N_("fIPV-3"),
+    "pcv-1": N_("PCV-1"),
+    "pcv-2": N_("PCV-2"),
+    "pcv-b": N_("PCV booster"),
+    "mr-1": N_("MR-1"),
+    "mr-2": N_("MR-2"),
+    "je-1": N_("JE-1"),
+    "je-2": N_("JE-2"),
+    "vita-1": N_("Vitamin A-1"),
+    "vita-2": N_("Vitamin A-2"),
+    "vita-3": N_("Vitamin A-3"),
+    "vita-4": N_("Vitamin A-4"),
+    "vita-5": N_("Vitamin A-5"),
+    "vita-6": N_("Vitamin A-6"),
+    "vita-7": N_("Vitamin A-7"),
+    "vita-8": N_("Vitamin A-8"),
+    "vita-9": N_("Vitamin A-9"),
+    "dpt-1": N_("DPT-1"),
+    "dpt-2": N_("DPT-2"),
+    "dpt-3": N_("DPT-3"),
+    "dpt-b1": N_("DPT booster-1"),
+    "dpt-b2": N_("DPT booster-2"),
+    "opv-b": N_("OPV booster"),
+    "td-10": N_("Td (10 years)"),
+    "td-16": N_("Td (16 years)"),
+    "td-p1": N_("Td-1 (pregnancy)"),
+    "td-p2": N_("Td-2 (pregnancy)"),
+    "td-pb": N_("Td booster (pregnancy)"),
+}
+
+STATUS_NAMES: dict[str, str] = {
+    "given": N_("given"),
+    "due": N_("due"),
+    "overdue": N_("overdue"),
+    "upcoming": N_("upcoming"),
+    "missed": N_("missed"),
+    "not_applicable": N_("not applicable"),
+}
+
+
+def dose_name(code: str, lang: str) -> str:
+    """The name of a dose as a reader of ``lang`` knows it; the code if unnamed."""
+    msgid = DOSE_NAMES.get(code)
+    return render(msgid, lang) if msgid else code
+
+
+def dose_names(codes: list[str] | tuple[str, ...], lang: str) -> str:
+    """Several dose names joined for one line of text."""
+    return ", ".join(dose_name(code, lang) for code in codes)
+
+
+def status_name(status: str, lang: str) -> str:
+    """A forecast status in ``lang``."""
+    return render(STATUS_NAMES[status], lang)

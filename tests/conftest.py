@@ -1,0 +1,164 @@
+"""Shared fixtures: a real Redis server, a migrated SQLite file per test, the real app."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from redis import Redis
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from bot import create_app
+from bot.cli import alembic_config
+from bot.services import services
+from scripts.services import postgres_server, redis_server
+from tests.support import SmsPhone
+
+AUTH_TOKEN = "test-auth-token-not-a-secret"
+PUBLIC_BASE_URL = "https://tika.example.org"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """The Redis that `make test` started; or one started here for a bare `pytest` run."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    with redis_server() as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The PostgreSQL server `make test` started; or one started here."""
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    with postgres_server() as started:
+        yield started
+
+
+@pytest.fixture
+def redis(redis_url: str) -> Iterator[Redis]:
+    """A client on an empty Redis database."""
+    client = Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the latest revision once; tests get copies."""
+    path = tmp_path_factory.mktemp("template") / "tika.sqlite3"
+    command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, migrated_template: Path) -> str:
+    """A fresh, migrated SQLite file."""
+    path = tmp_path / "tika.sqlite3"
+    shutil.copy(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_url: str) -> str:
+    """A PostgreSQL database migrated once, copied for each test that needs one."""
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql("DROP DATABASE IF EXISTS tika_template")
+        conn.exec_driver_sql("CREATE DATABASE tika_template")
+    admin.dispose()
+    command.upgrade(alembic_config(_database(postgres_url, "tika_template")), "head")
+    return "tika_template"
+
+
+_pg_databases = itertools.count(1)
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str, postgres_template: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database, dropped after the test."""
+    name = f"tika_test_{os.getpid()}_{next(_pg_databases)}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {postgres_template}")
+    yield _database(postgres_url, name)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+    admin.dispose()
+
+
+def _database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The database the app under test uses; modules that run on both set
+    ``pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)``."""
+    return request.getfixturevalue(
+        f"{request.param}_url" if request.param == "sqlite" else "fresh_postgres_url"
+    )
+
+
+BOTH_DATABASES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture
+def config(database_url: str, redis_url: str) -> dict[str, object]:
+    """Settings of the app under test: real SQLite, real Redis, no real Twilio."""
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "SMS_BACKEND": "console",
+    }
+
+
+@pytest.fixture
+def app(config: dict[str, object], redis: Redis):
+    app = create_app(config)
+    app.testing = True
+    yield app
+    services(app).close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def phone(client) -> SmsPhone:
+    """A caregiver's phone that texts the service through signed webhooks."""
+    return SmsPhone(client, "+919812345678", AUTH_TOKEN, PUBLIC_BASE_URL)
+
+
+@pytest.fixture
+def frozen_clock():
+    """Hold the service's clock; use as ``with frozen_clock("2025-03-20T10:00"): ...``."""
+    from scheduler import clock
+
+    return clock.frozen
+
+
+@pytest.fixture
+def session(app):
+    """A database session on the app's database, for checking what was stored."""
+    with contextlib.closing(services(app).db.sessions()) as db_session:
+        yield db_session

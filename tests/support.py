@@ -1,0 +1,70 @@
+"""Test helpers: signing webhooks the way Twilio does, and reading TwiML replies."""
+
+from __future__ import annotations
+
+import itertools
+import xml.etree.ElementTree as ET
+
+from twilio.request_validator import RequestValidator
+
+_sids = itertools.count(1)
+_numbers = itertools.count(1)
+
+
+def new_message_sid() -> str:
+    """A fresh Twilio-style message id (SM + 32 hex digits)."""
+    return f"SM{next(_sids):032x}"
+
+
+def new_phone_number() -> str:
+    """A mobile number no other test has used."""
+    return f"+9197{next(_numbers):08d}"
+
+
+def sign(auth_token: str, url: str, form: dict[str, str]) -> str:
+    """The X-Twilio-Signature Twilio would send for ``form`` posted to ``url``."""
+    return RequestValidator(auth_token).compute_signature(url, form)
+
+
+def twiml_messages(xml_text: str) -> list[str]:
+    """The text of every <Message> in a TwiML response, parsed as XML."""
+    root = ET.fromstring(xml_text)
+    assert root.tag == "Response", xml_text
+    return [message.text or "" for message in root.iter("Message")]
+
+
+class SmsPhone:
+    """A caregiver's phone texting the service through signed ``/twilio/sms`` webhooks."""
+
+    def __init__(self, client, number: str, auth_token: str, base_url: str) -> None:
+        self.client = client
+        self.number = number
+        self.auth_token = auth_token
+        self.base_url = base_url
+
+    def form(self, body: str, sid: str | None = None) -> dict[str, str]:
+        return {
+            "MessageSid": sid or new_message_sid(),
+            "AccountSid": "AC" + "0" * 32,
+            "From": self.number,
+            "To": "+15005550006",
+            "Body": body,
+            "NumMedia": "0",
+        }
+
+    def post(self, form: dict[str, str], signature: str | None = None, path: str = "/twilio/sms"):
+        """POST ``form``, signed correctly unless ``signature`` is given."""
+        if signature is None:
+            signature = sign(self.auth_token, self.base_url + path, form)
+        return self.client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+
+    def send(self, body: str) -> list[str]:
+        """Text ``body`` to the service; returns its replies."""
+        response = self.post(self.form(body))
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.mimetype == "text/xml"
+        return twiml_messages(response.get_data(as_text=True))
+
+    def other(self, number: str) -> SmsPhone:
+        """Another phone on the same service."""
+        return SmsPhone(self.client, number, self.auth_token, self.base_url)
