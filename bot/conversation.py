@@ -1,9 +1,11 @@
-"""The I/O shell around the flows: lock the sender, load, process, save, log, reply.
+"""The I/O shell around the flows: read, process, record, reply.
 
 Every channel (SMS webhook, terminal chat, simulator) hands messages to
-:func:`handle_message`. One database transaction per message: it locks the sender
-(so one sender's messages are handled one at a time), counts their recent messages
-for throttling, and records the message, the replies and every change together.
+:func:`handle_message`. A message is read and run through the flows outside any
+lock; then one short transaction records the message, its replies and every change
+together, provided the sender's conversation is still the version that was read.
+If another message from the same sender got in first, the message is handled again
+on top of it, so one sender's messages take effect one at a time.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from scheduler import clock
 
 log = logging.getLogger(__name__)
 
+ATTEMPTS = 5
+
 
 @dataclass(frozen=True)
 class Inbound:
@@ -33,6 +37,10 @@ class Inbound:
     provider_sid: str | None = None
 
 
+class Replayed(Exception):
+    """The provider sent a message that was already handled."""
+
+
 def handle_message(services: Services, message: Inbound) -> list[str]:
     """Process ``message`` and return the replies to send back, in order.
 
@@ -40,43 +48,42 @@ def handle_message(services: Services, message: Inbound) -> list[str]:
     and changes nothing. A sender over the per-minute limit gets one notice, then
     silence; their messages are logged, not acted on.
     """
-    with services.db.writing() as conn:
-        loaded = store.lock_or_create(conn, message.phone)
-        over_limit = loaded.recent_messages + 1 - services.config["THROTTLE_PER_MINUTE"]
-        status = "throttled" if over_limit > 0 else "received"
-        inbound_id = store.log_inbound(
-            conn, loaded.caregiver_id, message.channel, message.body, status, message.provider_sid
-        )
-        if inbound_id is None:
-            replies = store.replies_to(conn, message.provider_sid)
-            conn.rollback()
+    for _ in range(ATTEMPTS):
+        try:
+            return _attempt(services, message)
+        except store.Conflict:
+            log.info("message from %s raced another of theirs; again", mask_phone(message.phone))
+        except Replayed:
             log.info("repeated webhook %s: same reply, no change", message.provider_sid)
-            return replies
-        if over_limit > 0:
-            replies = []
-            if over_limit == 1:
-                log.warning("throttling %s", mask_phone(message.phone))
-                lang = normalise_language(loaded.profile.language)
-                replies = [render(Text(texts.THROTTLED), lang)]
-            store.log_replies(conn, loaded.caregiver_id, message.channel, replies, inbound_id)
-            return replies
+            with services.db.reading() as conn:
+                return store.replies_to(conn, message.provider_sid)
+    raise RuntimeError(f"could not record a message from {mask_phone(message.phone)}")
 
-        outcome = process(
-            loaded.profile, loaded.state, message.body, clock.today(), services.schedule
-        )
-        replies = [render(text, outcome.language) for text in outcome.replies]
-        store.apply_effects(conn, loaded.caregiver_id, outcome.effects, source=message.channel)
-        erased = any(isinstance(effect, DeleteCaregiver) for effect in outcome.effects)
+
+def _attempt(services: Services, message: Inbound) -> list[str]:
+    db = services.db
+    with db.reading() as conn:
+        loaded = store.load(conn, message.phone)
+    over_limit = loaded.recent_messages + 1 - services.config["THROTTLE_PER_MINUTE"]
+    if over_limit > 0:
+        return _throttled(services, loaded, message, notice=over_limit == 1)
+
+    outcome = process(loaded.profile, loaded.state, message.body, clock.today(), services.schedule)
+    replies = [render(text, outcome.language) for text in outcome.replies]
+    erased = any(isinstance(effect, DeleteCaregiver) for effect in outcome.effects)
+    with db.writing() as conn:
+        caregiver_id = store.caregiver_id_for(conn, loaded, message.phone)
+        inbound_id = _log_inbound(conn, caregiver_id, message, "received")
+        store.save_state(conn, caregiver_id, loaded, outcome.state)
+        store.apply_effects(conn, caregiver_id, outcome.effects, source=message.channel)
         if erased:
             # Keep only what a replayed webhook needs: its id, and replies with nothing
             # personal in them.
-            inbound_id = store.log_inbound(
-                conn, None, message.channel, "", "erased", message.provider_sid
+            caregiver_id = None
+            inbound_id = _log_inbound(
+                conn, None, Inbound("", "", message.channel, message.provider_sid), "erased"
             )
-            store.log_replies(conn, None, message.channel, replies, inbound_id)
-        else:
-            store.save_state(conn, loaded, outcome.state)
-            store.log_replies(conn, loaded.caregiver_id, message.channel, replies, inbound_id)
+        store.log_replies(conn, caregiver_id, message.channel, replies, inbound_id)
     log.info(
         "message from %s: %d replies, %d effects%s",
         mask_phone(message.phone),
@@ -84,4 +91,30 @@ def handle_message(services: Services, message: Inbound) -> list[str]:
         len(outcome.effects),
         " (caregiver erased at their request)" if erased else "",
     )
+    return replies
+
+
+def _log_inbound(conn, caregiver_id: int | None, message: Inbound, status: str) -> int:
+    inbound_id = store.log_inbound(
+        conn, caregiver_id, message.channel, message.body, status, message.provider_sid
+    )
+    if inbound_id is None:
+        conn.rollback()
+        raise Replayed(message.provider_sid)
+    return inbound_id
+
+
+def _throttled(
+    services: Services, loaded: store.Loaded, message: Inbound, notice: bool
+) -> list[str]:
+    """Log a message over the limit without acting on it; only the first gets a notice."""
+    replies = []
+    if notice:
+        log.warning("throttling %s", mask_phone(message.phone))
+        lang = normalise_language(loaded.profile.language)
+        replies = [render(Text(texts.THROTTLED), lang)]
+    with services.db.writing() as conn:
+        caregiver_id = store.caregiver_id_for(conn, loaded, message.phone)
+        inbound_id = _log_inbound(conn, caregiver_id, message, "throttled")
+        store.log_replies(conn, caregiver_id, message.channel, replies, inbound_id)
     return replies

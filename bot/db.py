@@ -95,12 +95,8 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.writer = self.engine.execution_options(sqlite_immediate=True)
         database = make_url(url).database
-        sqlite_file = self.engine.dialect.name == "sqlite" and database not in (
-            None,
-            "",
-            ":memory:",
-        )
-        self._write_lock = WriteLock(f"{database}.writelock") if sqlite_file else None
+        on_disk = self.is_sqlite and database not in (None, "", ":memory:")
+        self._write_lock = WriteLock(f"{database}.writelock") if on_disk else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -112,7 +108,9 @@ class Database:
 
         A writing session takes SQLite's write lock when it begins.
         """
-        with self.sessions(bind=self.writer if write else self.engine) as session, session.begin():
+        lock = self._serialised() if write else nullcontext()
+        bind = self.writer if write else self.engine
+        with lock, self.sessions(bind=bind) as session, session.begin():
             yield session
 
     @contextmanager

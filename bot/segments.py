@@ -8,11 +8,12 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+GSM7 = GSM7_BASIC | GSM7_EXTENSION
 
 
 def is_gsm7(text: str) -> bool:
     """True when every character can be sent in the GSM-7 alphabet."""
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+    return GSM7.issuperset(text)
 
 
 def encoding(text: str) -> str:
@@ -23,14 +24,15 @@ def encoding(text: str) -> str:
 def units(text: str) -> int:
     """Length in the units a segment is counted in (septets or UTF-16 code units)."""
     if is_gsm7(text):
-        return sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        return len(text) + sum(text.count(ch) for ch in GSM7_EXTENSION)
     return len(text.encode("utf-16-le")) // 2
 
 
 def segment_count(text: str) -> int:
     """How many SMS segments ``text`` is billed as."""
+    gsm7 = is_gsm7(text)
     n = units(text)
-    single, part = (160, 153) if is_gsm7(text) else (70, 67)
+    single, part = (160, 153) if gsm7 else (70, 67)
     if n <= single:
         return 1
     return -(-n // part)

@@ -1,7 +1,8 @@
 """Between the flows and the database: load what a turn needs, save what it decided.
 
 SQLAlchemy Core on the ORM's tables, built once and run through :mod:`bot.fastsql`:
-a message costs one query to load the sender (locked for the turn) and a few writes.
+a message costs one query to read the sender and a short transaction of writes, which
+fails with :class:`Conflict` if another message from them was recorded in between.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class _Upserts:
     """The statements whose ON CONFLICT clause is written differently per database."""
 
     add_caregiver: Any
+    add_state: Any
     add_inbound: Any
     add_doses: Any
 
@@ -56,6 +58,9 @@ def _upserts(dialect_name: str) -> _Upserts:
         add_caregiver=dialect.insert(CAREGIVER)
         .on_conflict_do_nothing(index_elements=["phone"])
         .returning(CAREGIVER.c.id),
+        add_state=dialect.insert(CONVERSATION)
+        .on_conflict_do_nothing(index_elements=["caregiver_id"])
+        .returning(CONVERSATION.c.caregiver_id),
         add_inbound=dialect.insert(MESSAGE)
         .on_conflict_do_nothing(index_elements=["provider_sid"])
         .returning(MESSAGE.c.id),
@@ -83,6 +88,7 @@ _LOAD = (
         CONVERSATION.c.flow,
         CONVERSATION.c.step,
         CONVERSATION.c.data,
+        CONVERSATION.c.version,
         _RECENT_INBOUND.label("recent"),
         CHILD.c.id.label("child_id"),
         CHILD.c.name,
@@ -93,7 +99,6 @@ _LOAD = (
     .select_from(CAREGIVER.outerjoin(CONVERSATION).outerjoin(CHILD).outerjoin(DOSE))
     .where(CAREGIVER.c.phone == bindparam("phone"))
     .order_by(CHILD.c.id, DOSE.c.given_on, DOSE.c.id)
-    .with_for_update(of=CAREGIVER)
 )
 _LOAD_COLUMNS = [
     "id",
@@ -105,6 +110,7 @@ _LOAD_COLUMNS = [
     "flow",
     "step",
     "data",
+    "version",
     "recent",
     "child_id",
     "name",
@@ -123,43 +129,38 @@ _REPLIES = (
 _ADD_MESSAGE = insert(MESSAGE).returning(MESSAGE.c.id)
 _ADD_MESSAGES = insert(MESSAGE)
 _ADD_CHILD = insert(CHILD).returning(CHILD.c.id)
-_UPDATE_STATE = update(CONVERSATION).where(CONVERSATION.c.caregiver_id == bindparam("cid"))
-_ADD_STATE = insert(CONVERSATION)
+_UPDATE_STATE = update(CONVERSATION).where(
+    CONVERSATION.c.caregiver_id == bindparam("cid"),
+    CONVERSATION.c.version == bindparam("read_version"),
+)
 _UPDATE_CAREGIVER = update(CAREGIVER).where(CAREGIVER.c.id == bindparam("cid"))
+
+
+class Conflict(Exception):
+    """Another message from the same sender was recorded since this one was read."""
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """A caregiver as the flows see them, and how many messages they sent in the last minute."""
+    """A sender as the flows see them, as read before handling their message.
 
-    caregiver_id: int
+    ``caregiver_id`` is None for a number never seen; ``version`` is the conversation's
+    version, which the write must still find; ``recent_messages`` counts the sender's
+    messages in the last minute.
+    """
+
+    caregiver_id: int | None
     profile: Profile
     state: State
+    version: int | None
     recent_messages: int
-    new: bool
 
 
-def lock_or_create(conn: Connection, phone: str) -> Loaded:
-    """Load the caregiver with ``phone``, creating them if new, locked until the transaction ends.
-
-    On SQLite the write transaction already holds the database's lock; on PostgreSQL the
-    caregiver's row is locked FOR UPDATE, so one sender's messages are handled one at a time.
-    """
-    query = {"phone": phone, "since": clock.now() - dt.timedelta(minutes=1)}
-    rows = execute(conn, _LOAD, query)
-    if rows:
-        return _loaded(rows)
-    created = execute(
-        conn,
-        _upserts(conn.dialect.name).add_caregiver,
-        {"phone": phone, "opted_out": False, "created_at": clock.now()},
-    )
-    if not created:  # another transaction created them first: wait for it, then load
-        return _loaded(execute(conn, _LOAD, query))
-    return Loaded(created[0][0], Profile(), State(), 0, new=True)
-
-
-def _loaded(rows: list[tuple]) -> Loaded:
+def load(conn: Connection, phone: str) -> Loaded:
+    """The sender with ``phone``: profile, children, doses and conversation state."""
+    rows = execute(conn, _LOAD, {"phone": phone, "since": clock.now() - dt.timedelta(minutes=1)})
+    if not rows:
+        return Loaded(None, Profile(), State(), None, 0)
     first = dict(zip(_LOAD_COLUMNS, rows[0], strict=True))
     place = None
     if first["pincode"]:
@@ -181,7 +182,38 @@ def _loaded(rows: list[tuple]) -> Loaded:
         ),
     )
     state = State(first["flow"], first["step"], dict(first["data"] or {}))
-    return Loaded(first["id"], profile, state, first["recent"] or 0, new=False)
+    return Loaded(first["id"], profile, state, first["version"], first["recent"] or 0)
+
+
+def caregiver_id_for(conn: Connection, loaded: Loaded, phone: str) -> int:
+    """The caregiver's id, creating the caregiver if they were new when read."""
+    if loaded.caregiver_id is not None:
+        return loaded.caregiver_id
+    created = execute(
+        conn,
+        _upserts(conn.dialect.name).add_caregiver,
+        {"phone": phone, "opted_out": False, "created_at": clock.now()},
+    )
+    if not created:
+        raise Conflict(phone)
+    return created[0][0]
+
+
+def save_state(conn: Connection, caregiver_id: int, loaded: Loaded, state: State) -> None:
+    """Store the conversation state as the next version; Conflict if someone else did first."""
+    values = {"flow": state.flow, "step": state.step, "data": state.data, "updated_at": clock.now()}
+    if loaded.version is None:
+        added = execute(
+            conn,
+            _upserts(conn.dialect.name).add_state,
+            {"caregiver_id": caregiver_id, "version": 1, **values},
+        )
+        if not added:
+            raise Conflict(caregiver_id)
+        return
+    bumped = {"cid": caregiver_id, "read_version": loaded.version, **values}
+    if not rowcount(conn, _UPDATE_STATE, {**bumped, "version": loaded.version + 1}):
+        raise Conflict(caregiver_id)
 
 
 def log_inbound(
@@ -241,15 +273,6 @@ def _message(
         "created_at": now,
         "updated_at": now,
     }
-
-
-def save_state(conn: Connection, loaded: Loaded, state: State) -> None:
-    """Store the conversation state, if it changed."""
-    if state == loaded.state and not loaded.new:
-        return
-    values = {"flow": state.flow, "step": state.step, "data": state.data, "updated_at": clock.now()}
-    if loaded.new or not rowcount(conn, _UPDATE_STATE, {"cid": loaded.caregiver_id, **values}):
-        execute(conn, _ADD_STATE, {"caregiver_id": loaded.caregiver_id, **values})
 
 
 def apply_effects(

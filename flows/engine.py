@@ -7,7 +7,6 @@ any point), then treats the text as the answer to the current step of a flow fro
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
@@ -116,7 +115,7 @@ def process(
     schedule: Schedule | None = None,
 ) -> Outcome:
     """Handle one message from a caregiver and say what to reply and what to change."""
-    turn = Turn(profile, copy.deepcopy(state), today, schedule or load_schedule())
+    turn = Turn(profile, state.copy(), today, schedule or load_schedule())
     flows = load_flows()
     cleaned = clean(text)
     command = match_command(cleaned)

@@ -51,6 +51,11 @@ class State:
     def clear(self) -> None:
         self.flow, self.step, self.data = None, None, {}
 
+    def copy(self) -> State:
+        """A copy whose answers can change without changing this one's."""
+        data = {k: dict(v) if isinstance(v, dict) else v for k, v in self.data.items()}
+        return State(self.flow, self.step, data)
+
 
 # ---- what a turn produces --------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 TIMEZONE = ZoneInfo("Asia/Kolkata")
@@ -27,8 +28,13 @@ def now() -> dt.datetime:
         return _frozen
     fake = os.environ.get("TIKA_NOW")
     if fake:
-        return _as_aware(dt.datetime.fromisoformat(fake)).astimezone(dt.UTC)
+        return _parse(fake)
     return dt.datetime.now(dt.UTC)
+
+
+@lru_cache(maxsize=4)
+def _parse(moment: str) -> dt.datetime:
+    return _as_aware(dt.datetime.fromisoformat(moment)).astimezone(dt.UTC)
 
 
 def today(tz: str | dt.tzinfo = TIMEZONE) -> dt.date:

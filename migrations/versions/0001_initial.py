@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("flow", sa.String(length=32), nullable=True),
         sa.Column("step", sa.String(length=32), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["caregiver_id"], ["caregiver.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("caregiver_id"),
