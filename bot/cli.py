@@ -23,9 +23,12 @@ def alembic_config(database_url: str) -> AlembicConfig:
 
 def register_commands(app: Flask) -> None:
     """Attach the command groups to ``app``."""
+    from bot.reminder_cli import reminders
+
     app.cli.add_command(db)
     app.cli.add_command(chat)
     app.cli.add_command(worker)
+    app.cli.add_command(reminders)
 
 
 @click.group()

@@ -28,9 +28,30 @@ DEFAULTS: dict[str, Any] = {
     # Comma-separated upper-case district names; empty means the schedule's default list.
     "JE_DISTRICTS": "",
     "LOG_LEVEL": "INFO",
+    # Reminders: days before and after a visit (scheduler.reminders.ReminderPolicy).
+    "REMINDER_ADVANCE_DAYS": 2,
+    "REMINDER_OVERDUE_AFTER_DAYS": 7,
+    "REMINDER_OVERDUE_EVERY_DAYS": 14,
+    "REMINDER_OVERDUE_TIMES": 3,
+    # Delivery: reminders claimed per sweep batch, per job, and how long a claim lasts.
+    "SWEEP_BATCH": 2000,
+    "DELIVERY_CHUNK": 200,
+    "CLAIM_SECONDS": 600,
+    # The gateway's account-wide limit, in message segments per second.
+    "SMS_RATE_PER_SECOND": 10,
 }
 
-INT_KEYS = {"THROTTLE_PER_MINUTE"}
+INT_KEYS = {
+    "THROTTLE_PER_MINUTE",
+    "REMINDER_ADVANCE_DAYS",
+    "REMINDER_OVERDUE_AFTER_DAYS",
+    "REMINDER_OVERDUE_EVERY_DAYS",
+    "REMINDER_OVERDUE_TIMES",
+    "SWEEP_BATCH",
+    "DELIVERY_CHUNK",
+    "CLAIM_SECONDS",
+}
+FLOAT_KEYS = {"SMS_RATE_PER_SECOND"}
 
 
 def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -43,4 +64,6 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         config.update(overrides)
     for key in INT_KEYS:
         config[key] = int(config[key])
+    for key in FLOAT_KEYS:
+        config[key] = float(config[key])
     return config

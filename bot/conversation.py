@@ -75,7 +75,10 @@ def _attempt(services: Services, message: Inbound) -> list[str]:
         caregiver_id = store.caregiver_id_for(conn, loaded, message.phone)
         inbound_id = _log_inbound(conn, caregiver_id, message, "received")
         store.save_state(conn, caregiver_id, loaded, outcome.state)
-        store.apply_effects(conn, caregiver_id, outcome.effects, source=message.channel)
+        changes = store.apply_effects(conn, caregiver_id, outcome.effects, message.channel)
+        if changes.everyone or changes.children:
+            children = None if changes.everyone else changes.children
+            services.planner.replan(conn, caregiver_id, clock.now(), children, told_today=True)
         if erased:
             # Keep only what a replayed webhook needs: its id, and replies with nothing
             # personal in them.

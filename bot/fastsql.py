@@ -26,6 +26,8 @@ class Prepared:
     def __init__(self, statement: ClauseElement, dialect: Dialect, keys: Sequence[str] | None):
         compiled = statement.compile(dialect=dialect, column_keys=list(keys) if keys else None)
         self.sql = compiled.string
+        if "POSTCOMPILE" in self.sql:
+            raise ValueError("IN lists are not supported here: use Connection.execute")
         binds = compiled.binds
         self.names: tuple[str, ...] = tuple(compiled.positiontup or binds)
         self.positional = compiled.positiontup is not None

@@ -7,7 +7,9 @@ import re
 
 from bot.privacy import mask_phone
 
-PHONE_PATTERN = re.compile(r"\+?\d[\d ]{9,14}\d")
+# Ten or more digits (with an optional + and spaces) standing on their own: not part of a
+# longer word such as a hex token.
+PHONE_PATTERN = re.compile(r"(?<![\w+])\+?\d[\d ]{8,14}\d(?!\w)")
 
 
 class MaskPhones(logging.Filter):
@@ -31,3 +33,4 @@ def configure_logging(level: str = "INFO") -> None:
     handler.addFilter(MaskPhones())
     root.addHandler(handler)
     root.setLevel(level)
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -38,6 +38,10 @@ class Caregiver(Base):
     state: Mapped[str | None] = mapped_column(String(64))
     district: Mapped[str | None] = mapped_column(String(64))
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The number cannot receive messages (the gateway said it is invalid or not mobile).
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When reminders go out: "morning", "afternoon" or "evening" (scheduler.windows).
+    reminder_slot: Mapped[str] = mapped_column(String(16), default="morning")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     children: Mapped[list[Child]] = relationship(
@@ -122,3 +126,40 @@ class MessageLog(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime, default=clock.now, onupdate=clock.now
     )
+
+
+class Reminder(Base):
+    """One reminder of one child's vaccination visit, from planned to sent.
+
+    ``status`` moves planned -> claimed -> sent (or failed); a re-plan cancels what is no
+    longer right. ``due_at`` is when it should be acted on: the start of the sending
+    window for a planned reminder, the end of a claim's lease for a claimed one; the
+    sweep claims what is due, so its cost follows the reminders due, not the children.
+    """
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("child_id", "visit_date", "kind"),
+        Index("ix_reminder_due", "status", "due_at"),
+        Index("ix_reminder_caregiver_day", "caregiver_id", "send_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"))
+    caregiver_id: Mapped[int] = mapped_column(ForeignKey("caregiver.id", ondelete="CASCADE"))
+    visit_date: Mapped[dt.date] = mapped_column(Date)
+    # "advance", "due", "overdue-1".."overdue-3", or "next" (plan the following visit).
+    kind: Mapped[str] = mapped_column(String(16))
+    codes: Mapped[str] = mapped_column(String(255))  # the visit's dose codes, space-separated
+    send_on: Mapped[dt.date] = mapped_column(Date)
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The message that carries it; set before sending, so a crash leaves a trace to check.
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("message_log.id", ondelete="SET NULL")
+    )
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)

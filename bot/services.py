@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
 from redis import Redis
-from redis.commands.core import Script
 
 from bot.db import Database
+from bot.planning import Planner
+from bot.senders import Sender, make_sender
 from scheduler import Schedule, load_schedule
-
-# Deletes a lock only if it still holds the token of whoever took it.
-RELEASE_LOCK = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
-return 0
-"""
+from scheduler.reminders import ReminderPolicy
 
 
 @dataclass
@@ -27,19 +23,26 @@ class Services:
     db: Database
     redis: Redis
     schedule: Schedule
-    release_lock: Script = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.release_lock = self.redis.register_script(RELEASE_LOCK)
+    planner: Planner
+    sender: Sender
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Services:
         districts = [d.strip() for d in config["JE_DISTRICTS"].split(",") if d.strip()]
+        schedule = load_schedule("uip", je_districts=tuple(districts) or None)
+        policy = ReminderPolicy(
+            advance_days=config["REMINDER_ADVANCE_DAYS"],
+            overdue_after_days=config["REMINDER_OVERDUE_AFTER_DAYS"],
+            overdue_every_days=config["REMINDER_OVERDUE_EVERY_DAYS"],
+            overdue_times=config["REMINDER_OVERDUE_TIMES"],
+        )
         return cls(
             config=config,
             db=Database(config["DATABASE_URL"]),
             redis=Redis.from_url(config["REDIS_URL"]),
-            schedule=load_schedule("uip", je_districts=tuple(districts) or None),
+            schedule=schedule,
+            planner=Planner(schedule, policy),
+            sender=make_sender(config),
         )
 
     def close(self) -> None:

@@ -8,7 +8,7 @@ fails with :class:`Conflict` if another message from them was recorded in betwee
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -16,7 +16,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.fastsql import execute, execute_many, rowcount
-from bot.models import Caregiver, Child, Conversation, DoseRecord, MessageLog
+from bot.models import Caregiver, Child, Conversation, DoseRecord, MessageLog, Reminder
 from bot.segments import segment_count
 from flows.parsing import Place
 from flows.turn import (
@@ -30,15 +30,18 @@ from flows.turn import (
     RecordDoses,
     SetLanguage,
     SetPlace,
+    SetSlot,
     State,
 )
 from scheduler import clock
+from scheduler.reminders import DEFAULT_SLOT
 
 CAREGIVER = Caregiver.__table__
 CHILD = Child.__table__
 DOSE = DoseRecord.__table__
 CONVERSATION = Conversation.__table__
 MESSAGE = MessageLog.__table__
+REMINDER = Reminder.__table__
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,10 @@ _UPDATE_STATE = update(CONVERSATION).where(
     CONVERSATION.c.version == bindparam("read_version"),
 )
 _UPDATE_CAREGIVER = update(CAREGIVER).where(CAREGIVER.c.id == bindparam("cid"))
+_BY_SID = select(MESSAGE.c.id, MESSAGE.c.caregiver_id, MESSAGE.c.status).where(
+    MESSAGE.c.provider_sid == bindparam("sid")
+)
+_SET_MESSAGE_STATUS = update(MESSAGE).where(MESSAGE.c.id == bindparam("mid"))
 
 
 class Conflict(Exception):
@@ -192,7 +199,13 @@ def caregiver_id_for(conn: Connection, loaded: Loaded, phone: str) -> int:
     created = execute(
         conn,
         _upserts(conn.dialect.name).add_caregiver,
-        {"phone": phone, "opted_out": False, "created_at": clock.now()},
+        {
+            "phone": phone,
+            "opted_out": False,
+            "unreachable": False,
+            "reminder_slot": DEFAULT_SLOT,
+            "created_at": clock.now(),
+        },
     )
     if not created:
         raise Conflict(phone)
@@ -275,12 +288,22 @@ def _message(
     }
 
 
+@dataclass
+class Changes:
+    """What a turn's effects changed that reminders depend on."""
+
+    children: list[int] = field(default_factory=list)  # registered, or doses recorded
+    everyone: bool = False  # slot, place or opt-out: every child's reminders change
+    erased: bool = False
+
+
 def apply_effects(
     conn: Connection, caregiver_id: int, effects: list[Effect], source: str
-) -> list[int]:
-    """Carry out a turn's effects; returns the ids of children whose schedule changed."""
+) -> Changes:
+    """Carry out a turn's effects, and say whose reminders they change."""
     caregiver: dict[str, Any] = {}
-    changed: list[int] = []
+    changes = Changes()
+    changed = changes.children
     now = clock.now()
     for effect in effects:
         match effect:
@@ -288,10 +311,16 @@ def apply_effects(
                 caregiver["language"] = language
             case SetPlace(place):
                 caregiver.update(pincode=place.pincode, state=place.state, district=place.district)
+                changes.everyone = True
+            case SetSlot(slot):
+                caregiver["reminder_slot"] = slot
+                changes.everyone = True
             case OptOut():
                 caregiver["opted_out"] = True
+                changes.everyone = True
             case OptIn():
                 caregiver["opted_out"] = False
+                changes.everyone = True
             case AddChild(name, birth_date):
                 values = {
                     "caregiver_id": caregiver_id,
@@ -315,17 +344,38 @@ def apply_effects(
                 changed.append(child_id)
             case DeleteCaregiver():
                 erase_caregiver(conn, caregiver_id)
-                return []
+                return Changes(erased=True)
     if caregiver:
         rowcount(conn, _UPDATE_CAREGIVER, {"cid": caregiver_id, **caregiver})
-    return changed
+    return changes
 
 
 def erase_caregiver(conn: Connection, caregiver_id: int) -> None:
     """Delete a caregiver and everything about them: children, doses, state, messages."""
     children = select(CHILD.c.id).where(CHILD.c.caregiver_id == caregiver_id)
+    conn.execute(delete(REMINDER).where(REMINDER.c.caregiver_id == caregiver_id))
     conn.execute(delete(DOSE).where(DOSE.c.child_id.in_(children)))
     conn.execute(delete(CHILD).where(CHILD.c.caregiver_id == caregiver_id))
     conn.execute(delete(CONVERSATION).where(CONVERSATION.c.caregiver_id == caregiver_id))
     conn.execute(delete(MESSAGE).where(MESSAGE.c.caregiver_id == caregiver_id))
     conn.execute(delete(CAREGIVER).where(CAREGIVER.c.id == caregiver_id))
+
+
+def message_by_sid(conn: Connection, provider_sid: str) -> tuple[int, int | None, str] | None:
+    """(id, caregiver id, status) of the message the provider knows as ``provider_sid``."""
+    rows = execute(conn, _BY_SID, {"sid": provider_sid})
+    return rows[0] if rows else None
+
+
+def set_message_status(
+    conn: Connection, message_id: int, status: str, error_code: int | None
+) -> None:
+    rowcount(
+        conn,
+        _SET_MESSAGE_STATUS,
+        {"mid": message_id, "status": status, "error_code": error_code, "updated_at": clock.now()},
+    )
+
+
+def mark_unreachable(conn: Connection, caregiver_id: int) -> None:
+    rowcount(conn, _UPDATE_CAREGIVER, {"cid": caregiver_id, "unreachable": True})

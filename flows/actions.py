@@ -19,6 +19,7 @@ from flows.parsing import (
     parse_language,
     parse_name,
     parse_pincode,
+    parse_slot,
 )
 from flows.turn import (
     AddChild,
@@ -29,6 +30,7 @@ from flows.turn import (
     RecordDoses,
     SetLanguage,
     SetPlace,
+    SetSlot,
     Turn,
     vaccines,
 )
@@ -102,6 +104,12 @@ def set_language(turn: Turn) -> None:
     turn.say(Text(texts.LANGUAGE_SET))
 
 
+def set_slot(turn: Turn) -> None:
+    slot = turn.state.data["slot"]
+    turn.do(SetSlot(slot))
+    turn.say(Text(texts.SLOT_SET, slot=Text(texts.SLOT_NAMES[slot])))
+
+
 def delete_caregiver(turn: Turn) -> None:
     turn.do(DeleteCaregiver())
     turn.say(Text(texts.DELETED))
@@ -114,6 +122,7 @@ def cancel_delete(turn: Turn) -> None:
 ACTIONS: dict[str, Callable[[Turn], None]] = {
     "register_child": register_child,
     "set_language": set_language,
+    "set_slot": set_slot,
     "delete_caregiver": delete_caregiver,
     "cancel_delete": cancel_delete,
 }
@@ -190,15 +199,36 @@ def cmd_add(turn: Turn, command: Command) -> str | None:
     return "register"
 
 
-def cmd_lang(turn: Turn, command: Command) -> str | None:
+def _setting(
+    turn: Turn,
+    command: Command,
+    key: str,
+    parse: Callable[[str], str],
+    action: Callable[[Turn], None],
+    flow: str,
+) -> str | None:
+    """A setting command: with a readable argument it sets it; otherwise ``flow`` asks."""
     if command.argument:
         try:
-            turn.state.data = {"language": parse_language(command.argument)}
+            turn.state.data = {key: parse(command.argument)}
         except InputError:
-            return "change_language"
-        set_language(turn)
+            return flow
+        action(turn)
         return None
-    return "change_language"
+    return flow
+
+
+def cmd_lang(turn: Turn, command: Command) -> str | None:
+    """``LANG`` asks for a language; ``LANG en`` or ``भाषा हिंदी`` sets it."""
+    return _setting(turn, command, "language", parse_language, set_language, "change_language")
+
+
+def cmd_time(turn: Turn, command: Command) -> str | None:
+    """When reminders come: ``TIME`` asks, ``TIME 2`` or ``TIME evening`` sets it."""
+    if not turn.profile.registered:
+        turn.say(Text(texts.NOT_REGISTERED))
+        return "register"
+    return _setting(turn, command, "slot", parse_slot, set_slot, "change_slot")
 
 
 def cmd_delete(turn: Turn, command: Command) -> str | None:
@@ -253,5 +283,6 @@ COMMANDS: dict[str, Callable[[Turn, Command], str | None]] = {
     "add": cmd_add,
     "lang": cmd_lang,
     "delete": cmd_delete,
+    "time": cmd_time,
     "reg": cmd_reg,
 }

@@ -16,6 +16,7 @@ KEYWORDS: dict[str, tuple[bool, str]] = {
     "add": (False, "add | जोड़ें | जोड़ो | jodo | jode | jodna | नया बच्चा | naya bachcha"),
     "lang": (True, "lang | language | भाषा | bhasha | bhasa"),
     "delete": (False, "delete | हटाएं | हटाओ | hatao | mitao | मिटाओ | मिटाएं"),
+    "time": (True, "time | samay | समय"),
     "reg": (True, "reg | register | पंजीकरण | panjikaran | panjeekaran"),
 }
 

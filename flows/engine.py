@@ -28,6 +28,7 @@ from flows.parsing import (
     parse_language,
     parse_name,
     parse_pincode,
+    parse_slot,
     parse_yes_no,
 )
 from flows.turn import Effect, Profile, SetLanguage, State, Turn
@@ -55,6 +56,7 @@ PARSERS: dict[str, Parser] = {
     "birth_date": Parser(parse_birth_date, store=dt.date.isoformat),
     "pincode": Parser(lambda text, today: parse_pincode(text), store=dataclasses.asdict),
     "yes_no": Parser(lambda text, today: parse_yes_no(text)),
+    "slot": Parser(lambda text, today: parse_slot(text)),
 }
 
 

@@ -240,3 +240,19 @@ def parse_language(text: str) -> str:
         if answer in words:
             return lang
     raise InputError()
+
+
+SLOT_WORDS = {
+    "morning": _folded("1 morning subah subha सुबह प्रातः"),
+    "afternoon": _folded("2 afternoon dopahar dopaher दोपहर"),
+    "evening": _folded("3 evening shaam sham शाम"),
+}
+
+
+def parse_slot(text: str) -> str:
+    """A reminder slot from a menu digit or its name; else ask again."""
+    answer = fold(clean(text))
+    for slot, words in SLOT_WORDS.items():
+        if answer in words:
+            return slot
+    raise InputError()

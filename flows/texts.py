@@ -31,7 +31,7 @@ DONE_BAD_DATE = N_(
 
 HELP = N_(
     "Send: NEXT next vaccines, DONE vaccines given, ADD another child, LANG language, "
-    "STOP stop messages, DELETE erase your data."
+    "TIME reminder time, STOP stop messages, DELETE erase your data."
 )
 NOT_REGISTERED = N_("No child is registered on this number yet.")
 UNKNOWN = N_("Sorry, I did not understand. Send HELP for options.")
@@ -65,3 +65,14 @@ YES_NO = N_("Please send 1 for yes or 2 for no.")
 REG_USAGE = N_(
     "To register in one message send: REG name day/month/year PIN, e.g. REG Asha 15/3/2025 226001"
 )
+
+ASK_SLOT = N_(
+    "When should reminders come? Send 1 for morning (10-12), 2 for afternoon (2-4), "
+    "3 for evening (6-8)."
+)
+SLOT_SET = N_("Reminders will come in the %(slot)s.")
+SLOT_NAMES = {
+    "morning": N_("morning, 10 am to 12 noon"),
+    "afternoon": N_("afternoon, 2 to 4 pm"),
+    "evening": N_("evening, 6 to 8 pm"),
+}

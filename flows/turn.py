@@ -98,7 +98,14 @@ class DeleteCaregiver:
     pass
 
 
-Effect = SetLanguage | SetPlace | AddChild | RecordDoses | OptOut | OptIn | DeleteCaregiver
+@dataclass(frozen=True)
+class SetSlot:
+    slot: str
+
+
+Effect = (
+    SetLanguage | SetPlace | AddChild | RecordDoses | OptOut | OptIn | DeleteCaregiver | SetSlot
+)
 
 
 @dataclass

@@ -7,9 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.models import Caregiver, Child, Conversation, DoseRecord, MessageLog
-from tests.conftest import BOTH_DATABASES
 
-pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
+pytestmark = pytest.mark.both_databases
 
 
 def caregiver(session, number="+919812345678") -> Caregiver | None:
@@ -158,7 +157,7 @@ def test_commands(phone, session, frozen_clock):
         phone.send("REG Asha 15/3/2025 226001")
         assert phone.send("HELP") == [
             "Send: NEXT next vaccines, DONE vaccines given, ADD another child, LANG language, "
-            "STOP stop messages, DELETE erase your data."
+            "TIME reminder time, STOP stop messages, DELETE erase your data."
         ]
         # ADD: a second child; PIN and language are already known.
         assert phone.send("ADD") == ["What is your child's name? If not named yet, send BABY."]

@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.models import Caregiver, Conversation, MessageLog
-from tests.conftest import AUTH_TOKEN, BOTH_DATABASES, PUBLIC_BASE_URL
+from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 from tests.support import SmsPhone, new_phone_number, sign, twiml_messages
 
-pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)
+pytestmark = pytest.mark.both_databases
 
 
 def counts(session) -> tuple[int, int, int]:

@@ -1,24 +1,39 @@
 """Texts: complete catalogs in every shipped language, and every reply within 2 SMS segments."""
 
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
+from bot import reminder_texts
+from bot.reminder_texts import ChildReminder, reminder_message
 from bot.segments import encoding, segment_count, units
 from flows import texts
 from flows.actions import language_menu
 from flows.turn import Profile, State, Turn, vaccines
 from locales import LANGUAGES, Text, render
-from scheduler import forecast, load_schedule
+from scheduler import Area, forecast, load_schedule
 from scheduler.vaccines import DOSE_NAMES, STATUS_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOW_TEXTS = {
-    name: value for name, value in vars(texts).items() if name.isupper() and isinstance(value, str)
-}
+
+
+def sms_texts(*modules) -> dict[str, str]:
+    """Every msgid a module sends by SMS (its UPPER_CASE strings, and dicts of them)."""
+    found = {}
+    for module in modules:
+        for name, value in vars(module).items():
+            if name.isupper() and isinstance(value, str):
+                found[f"{module.__name__}.{name}"] = value
+            elif name.isupper() and isinstance(value, dict):
+                found.update({f"{module.__name__}.{name}.{k}": v for k, v in value.items()})
+    return found
+
+
+FLOW_TEXTS = sms_texts(texts, reminder_texts)
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -56,18 +71,21 @@ def test_hindi_is_written_in_devanagari():
             assert len(devanagari) >= len(letters) / 2, message.string
 
 
-def longest_visit(lang: str) -> list[Text]:
-    """The visit with the longest list of vaccine names a registered child can get."""
+@functools.cache
+def longest_codes() -> tuple[str, ...]:
+    """The longest visit a registered child can have: a late registrant in a JE district."""
     schedule = load_schedule("uip", je_districts=("GORAKHPUR",))
-    from scheduler import Area
-
     born = dt.date(2020, 1, 1)
     visits = []
     for days in range(0, 6 * 365, 7):
         result = forecast(born, (), born + dt.timedelta(days=days), Area("GORAKHPUR"), schedule)
         if result.next_visit:
-            visits.append(vaccines(result.next_visit.codes))
-    return max(visits, key=lambda names: len(render(Text("%(v)s", v=names), lang)))
+            visits.append(result.next_visit.codes)
+    return max(visits, key=len)
+
+
+def longest_visit(lang: str) -> list[Text]:
+    return vaccines(longest_codes())
 
 
 NAMES = {"hi": "राजलक्ष्मी", "en": "Rajalakshmi"}
@@ -79,6 +97,7 @@ REALISTIC = {
     "count": 10,
     "language": "English",
     "digit": 2,
+    "slot": Text(texts.SLOT_NAMES["morning"]),
 }
 
 
@@ -96,6 +115,32 @@ def test_every_text_fits_in_two_segments(name, lang):
     text = render_with_values(FLOW_TEXTS[name], lang)
     assert "%(" not in text
     assert segment_count(text) <= 2, f"{lang} {name}: {units(text)} {encoding(text)} units"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("kind", ["advance", "due", "overdue-1"])
+def test_a_reminder_fits_in_two_segments(kind, lang):
+    codes = ("opv-2", "penta-2", "rvv-2")
+    message = reminder_message([ChildReminder(kind, NAMES[lang], codes, REALISTIC["date"])], lang)
+    assert segment_count(message) <= 2, f"{lang}: {units(message)} units: {message}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("kind", ["advance", "due", "overdue-1"])
+def test_a_reminder_of_the_longest_visit_fits_in_three_segments(kind, lang):
+    item = ChildReminder(kind, NAMES[lang], longest_codes(), REALISTIC["date"])
+    message = reminder_message([item], lang)
+    assert segment_count(message) <= 3, f"{lang}: {units(message)} units: {message}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_siblings_share_one_reminder_of_at_most_three_segments(lang):
+    siblings = [
+        ChildReminder("due", NAMES[lang], ("opv-2", "penta-2", "rvv-2"), REALISTIC["date"]),
+        ChildReminder("due", NAMES[lang], ("mr-2", "dpt-b1", "opv-b"), REALISTIC["date"]),
+    ]
+    message = reminder_message(siblings, lang)
+    assert segment_count(message) <= 3, f"{lang}: {units(message)} units: {message}"
 
 
 def test_the_language_menu_fits_in_two_segments():

@@ -11,6 +11,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.channels.signature import twilio_signed
 from bot.conversation import Inbound, handle_message
 from bot.privacy import mask_phone
+from bot.receipts import STATUS_ORDER, record_delivery
 from bot.services import services
 from flows import texts
 from locales import Text, render
@@ -56,3 +57,17 @@ def inbound_sms() -> Response | tuple[str, int]:
         lang = current_app.config["DEFAULT_LANGUAGE"]
         replies = [render(Text(texts.SORRY), lang)]
     return twiml(replies)
+
+
+@blueprint.post("/twilio/sms/status")
+@twilio_signed
+def delivery_status() -> tuple[str, int]:
+    """Twilio's delivery report for a message we sent: record status and error code."""
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
+    if not sid or status not in STATUS_ORDER:
+        return "missing MessageSid or MessageStatus", 400
+    code = form.get("ErrorCode")
+    record_delivery(services(), sid, status, int(code) if code and code.isdigit() else None)
+    return "", 204

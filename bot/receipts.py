@@ -1,0 +1,46 @@
+"""Delivery reports: what the gateway says became of a message we sent."""
+
+from __future__ import annotations
+
+import logging
+
+from bot import store
+from bot.services import Services
+from scheduler import clock
+
+log = logging.getLogger(__name__)
+
+# Later statuses win; a "sent" report arriving after "delivered" changes nothing.
+STATUS_ORDER = {
+    "sending": 0,
+    "accepted": 1,
+    "queued": 1,
+    "sent": 2,
+    "delivered": 3,
+    "undelivered": 3,
+    "failed": 3,
+    "read": 4,
+}
+# Delivery errors that mean the number cannot receive SMS at all (unknown handset,
+# landline or unreachable carrier); 30003 (handset off) is only for now.
+UNREACHABLE_ERRORS = {30005, 30006}
+
+
+def record_delivery(services: Services, sid: str, status: str, error_code: int | None) -> bool:
+    """Record a delivery report on the message log; False for a message we do not know.
+
+    A number the network says cannot receive SMS is marked unreachable, and its open
+    reminders are cancelled.
+    """
+    with services.db.writing() as conn:
+        found = store.message_by_sid(conn, sid)
+        if found is None:
+            log.warning("delivery report for an unknown message %s", sid)
+            return False
+        message_id, caregiver_id, current = found
+        if STATUS_ORDER.get(status, 0) >= STATUS_ORDER.get(current, 0):
+            store.set_message_status(conn, message_id, status, error_code)
+        if error_code in UNREACHABLE_ERRORS and caregiver_id is not None:
+            store.mark_unreachable(conn, caregiver_id)
+            services.planner.replan(conn, caregiver_id, clock.now())
+    return True

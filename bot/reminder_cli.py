@@ -1,0 +1,107 @@
+"""``flask --app bot reminders ...``: sweep, run the sweep every minute, preview a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import time
+from collections import Counter
+
+import click
+from sqlalchemy import select
+
+from bot.models import Caregiver, Child, Reminder
+from bot.privacy import mask_phone
+from bot.reminder_texts import ChildReminder, reminder_message
+from bot.segments import segment_count
+from bot.services import services
+from bot.sweep import sweep
+from locales import normalise_language
+from scheduler import clock
+from scheduler.reminders import NEXT
+
+log = logging.getLogger(__name__)
+
+
+@click.group()
+def reminders() -> None:
+    """Send reminders, or see what will be sent."""
+
+
+def _instant(value: str | None) -> dt.datetime:
+    if value is None:
+        return clock.now()
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise click.BadParameter("give a time zone, e.g. 2025-02-10T10:30:00+05:30")
+    return moment.astimezone(dt.UTC)
+
+
+@reminders.command("sweep")
+@click.option("--now", "now_text", help="The moment to sweep for (ISO 8601 with offset).")
+def sweep_command(now_text: str | None) -> None:
+    """Claim every reminder due now and queue it for the workers."""
+    result = sweep(services(), _instant(now_text))
+    click.echo(f"claimed {result.claimed} reminders in {result.jobs} jobs")
+
+
+@reminders.command("schedule")
+@click.option("--every", default=60, show_default=True, help="Seconds between sweeps.")
+def schedule_command(every: int) -> None:
+    """Sweep at the start of every minute until stopped (the Procfile's scheduler)."""
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    click.echo(f"sweeping every {every}s")
+    while not stopping:
+        try:
+            sweep(services(), clock.now())
+        except Exception:  # a bad sweep must not stop the next one
+            log.exception("sweep failed")
+        deadline = time.time() // every * every + every
+        while not stopping and time.time() < deadline:
+            time.sleep(min(1.0, deadline - time.time()))
+
+
+@reminders.command("preview")
+@click.option("--on", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
+def preview_command(day: dt.datetime) -> None:
+    """What would be sent on a day: each message, and counts by language and segments."""
+    on = day.date()
+    r, cg, ch = Reminder.__table__, Caregiver.__table__, Child.__table__
+    query = (
+        select(cg.c.id, cg.c.phone, cg.c.language, r.c.kind, ch.c.name, r.c.codes, r.c.visit_date)
+        .select_from(r.join(ch).join(cg, cg.c.id == r.c.caregiver_id))
+        .where(
+            r.c.send_on == on,
+            r.c.status.in_(("planned", "claimed")),
+            r.c.kind != NEXT,
+            cg.c.opted_out.is_(False),
+            cg.c.unreachable.is_(False),
+        )
+        .order_by(cg.c.id, ch.c.id)
+    )
+    messages: dict[int, tuple[str, str, list[ChildReminder]]] = {}
+    with services().db.reading() as conn:
+        for cid, phone, language, kind, name, codes, visit in conn.execute(query):
+            entry = messages.setdefault(cid, (phone, normalise_language(language), []))
+            entry[2].append(ChildReminder(kind, name, tuple(codes.split()), visit))
+    counts: Counter[tuple[str, int]] = Counter()
+    reminders_total = 0
+    lines = []
+    for phone, language, items in messages.values():
+        body = reminder_message(items, language)
+        segments = segment_count(body)
+        counts[(language, segments)] += 1
+        reminders_total += len(items)
+        lines.append(f"  {mask_phone(phone)}  {language}  {segments} seg  {body}")
+    total_segments = sum(lang_seg[1] * n for lang_seg, n in counts.items())
+    click.echo(
+        f"{on.isoformat()}: {len(messages)} messages ({reminders_total} reminders), "
+        f"{total_segments} segments"
+    )
+    click.echo("language  segments  messages")
+    for (language, segments), n in sorted(counts.items()):
+        click.echo(f"{language:8s}  {segments:8d}  {n:8d}")
+    for line in lines:
+        click.echo(line)
