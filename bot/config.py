@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "CLAIM_SECONDS": 600,
     # The gateway's account-wide limit, in message segments per second.
     "SMS_RATE_PER_SECOND": 10,
+    # Messages each delivery job has in flight at once.
+    "SEND_CONCURRENCY": 8,
 }
 
 INT_KEYS = {
@@ -50,6 +52,7 @@ INT_KEYS = {
     "SWEEP_BATCH",
     "DELIVERY_CHUNK",
     "CLAIM_SECONDS",
+    "SEND_CONCURRENCY",
 }
 FLOAT_KEYS = {"SMS_RATE_PER_SECOND"}
 

@@ -9,10 +9,9 @@ the message instead of sending it twice. A job only sends while its claim lasts.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -24,7 +23,7 @@ from bot.privacy import mask_phone
 from bot.ratelimit import RateLimit
 from bot.reminder_texts import ChildReminder, reminder_message
 from bot.segments import segment_count
-from bot.senders import INVALID_NUMBERS, OPTED_OUT, SendFailed, SendUnknown, Sent
+from bot.senders import INVALID_NUMBERS, OPTED_OUT, Send, SendFailed, SendUnknown, Sent
 from bot.services import Services
 from locales import normalise_language
 from scheduler import clock
@@ -154,14 +153,16 @@ def deliver(reminder_ids: list[int], claim_token: str) -> dict[str, int]:
 class Delivery:
     """One job's work: load the claim, send within it, write down every outcome."""
 
-    def __init__(self, services: Services, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
         self.db = services.db
         self.sender = services.sender
-        self.sleep = sleep
-        self.limit = RateLimit(
-            services.redis, "tika:rate:sms", services.config["SMS_RATE_PER_SECOND"], sleep=sleep
-        )
+        rate = services.config["SMS_RATE_PER_SECOND"]
+        self.limit = RateLimit(services.redis, "tika:rate:sms", rate)
+        # Ask Redis once per 10 ms of sending at full rate (at most 20 messages), not per message.
+        self.reserve_ahead = max(1, min(20, int(rate / 100)))
+        # Messages in flight at once: the gateway's answer takes longer than sending.
+        self.concurrency = services.config["SEND_CONCURRENCY"]
         base = services.config["PUBLIC_BASE_URL"].rstrip("/")
         self.status_callback = f"{base}/twilio/sms/status" if base else None
 
@@ -177,19 +178,38 @@ class Delivery:
             return summary
         self._settle_earlier_attempts(ready)
         self._log_sending([group for group in ready if not group.settled])
-        done: list[Group] = []
-        for group in ready:
-            if not group.settled:
-                if clock.now() >= group.rows[0].lease_ends - LEASE_MARGIN:
-                    log.warning("claim %s ran out; leaving the rest for the next sweep", token)
-                    break
-                group.outcome = self._send(group)
-            done.append(group)
-            if len(done) >= RECORD_EVERY:
-                self._record(done, token, summary)
-                done = []
-        self._record(done, token, summary)
+        asyncio.run(self._send_and_record(ready, token, summary))
         return summary
+
+    async def _send_and_record(self, ready: list[Group], token: str, summary: Summary) -> None:
+        """Send in batches, writing each batch's outcomes down before the next."""
+        async with self.sender.session() as send:
+            for start in range(0, len(ready), RECORD_EVERY):
+                batch = ready[start : start + RECORD_EVERY]
+                out_of_time = await self._send_all(batch, send)
+                self._record([g for g in batch if g.settled or g.outcome], token, summary)
+                if out_of_time:
+                    log.warning("claim %s ran out; leaving the rest for the next sweep", token)
+                    return
+
+    async def _send_all(self, groups: list[Group], send: Send) -> bool:
+        """Send a batch, several in flight, within the rate limit; True if the claim ran out."""
+        in_flight = asyncio.Semaphore(self.concurrency)
+        sending = []
+        reserved = 0  # rate-limit units taken ahead for the next few messages
+        for n, group in enumerate(groups):
+            if group.settled:
+                continue
+            if clock.now() >= group.rows[0].lease_ends - LEASE_MARGIN:
+                break
+            segments = segment_count(group.body)
+            if reserved < segments:
+                reserved += await self._reserve(groups[n : n + self.reserve_ahead])
+            reserved -= segments
+            sending.append((group, asyncio.create_task(self._send(group, send, in_flight))))
+        for group, task in sending:
+            group.outcome = await task
+        return len(sending) < sum(1 for g in groups if not g.settled)
 
     # ---- reading the claim -------------------------------------------------------------
 
@@ -234,8 +254,7 @@ class Delivery:
             self._set_status(group, token, "planned", opens)
             summary.deferred += len(group.rows)
             return False
-        items = [ChildReminder(r.kind, r.child_name, r.codes, r.visit_date) for r in group.rows]
-        group.body = reminder_message(items, group.language)
+        group.body = reminder_message(_latest_per_visit(group.rows), group.language)
         return True
 
     def _set_status(self, group: Group, token: str, status: str, due_at: dt.datetime) -> None:
@@ -317,17 +336,26 @@ class Delivery:
                 conn, _POINT, [{"rid": rid, "mid": g.message_id} for g in groups for rid in g.ids]
             )
 
-    def _send(self, group: Group) -> Sent | SendFailed | SendUnknown:
-        self.limit.acquire(segment_count(group.body))
-        for wait in (*RETRY_WAITS, None):
-            try:
-                return self.sender.send(group.phone, group.body, self.status_callback)
-            except SendUnknown as unknown:
-                return unknown
-            except SendFailed as failed:
-                if not failed.retry or wait is None:
-                    return failed
-                self.sleep(wait)
+    async def _reserve(self, groups: list[Group]) -> int:
+        """Wait for the rate limit to allow the next few messages; returns the units taken."""
+        units = sum(segment_count(g.body) for g in groups if not g.settled)
+        while (wait := self.limit.try_acquire(units)) > 0:
+            await asyncio.sleep(wait)
+        return units
+
+    async def _send(
+        self, group: Group, send: Send, in_flight: asyncio.Semaphore
+    ) -> Sent | SendFailed | SendUnknown:
+        async with in_flight:
+            for wait in (*RETRY_WAITS, None):
+                try:
+                    return await send(group.phone, group.body, self.status_callback)
+                except SendUnknown as unknown:
+                    return unknown
+                except SendFailed as failed:
+                    if not failed.retry or wait is None:
+                        return failed
+                    await asyncio.sleep(wait)
         raise AssertionError("unreachable")
 
     # ---- writing down outcomes ----------------------------------------------------------
@@ -416,6 +444,23 @@ class Delivery:
                 )
                 self.services.planner.replan(conn, caregiver_id, now, [row.child_id])
                 summary.planned_next += 1
+
+
+CHAIN_ORDER = ("advance", "due", "overdue-1", "overdue-2", "overdue-3")
+
+
+def _latest_per_visit(rows: list[Row]) -> list[ChildReminder]:
+    """One sentence per child and visit: a late "advance" gives way to its "due"."""
+    latest: dict[tuple[int, dt.date], Row] = {}
+    for row in rows:
+        key = (row.child_id, row.visit_date)
+        if key not in latest or _rank(row.kind) > _rank(latest[key].kind):
+            latest[key] = row
+    return [ChildReminder(r.kind, r.child_name, r.codes, r.visit_date) for r in latest.values()]
+
+
+def _rank(kind: str) -> int:
+    return CHAIN_ORDER.index(kind) if kind in CHAIN_ORDER else len(CHAIN_ORDER)
 
 
 def _backoff(group: Group) -> dt.timedelta:

@@ -33,4 +33,6 @@ def configure_logging(level: str = "INFO") -> None:
     handler.addFilter(MaskPhones())
     root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Libraries that say too much at INFO: alembic's plugins; twilio logs every request.
+    for noisy in ("alembic", "twilio.http_client", "twilio.async_http_client"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

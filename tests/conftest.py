@@ -105,16 +105,21 @@ def _database(url: str, name: str) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
-@pytest.fixture(params=["sqlite"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    """The database the app under test uses; modules that run on both set
-    ``pytestmark = pytest.mark.parametrize("database_url", BOTH_DATABASES, indirect=True)``."""
-    return request.getfixturevalue(
-        f"{request.param}_url" if request.param == "sqlite" else "fresh_postgres_url"
-    )
-
-
 BOTH_DATABASES = ["sqlite", "postgresql"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_databases`` run once on SQLite and once on PostgreSQL."""
+    marked = metafunc.definition.get_closest_marker("both_databases")
+    if marked and "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", BOTH_DATABASES, indirect=True)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The database of the app under test: SQLite, or each in turn (``both_databases``)."""
+    kind = getattr(request, "param", "sqlite")
+    return request.getfixturevalue("sqlite_url" if kind == "sqlite" else "fresh_postgres_url")
 
 
 @pytest.fixture

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
+import subprocess
+import sys
+import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
 
 from twilio.request_validator import RequestValidator
+from werkzeug.serving import make_server
 
 _sids = itertools.count(1)
 _numbers = itertools.count(1)
@@ -68,3 +76,50 @@ class SmsPhone:
     def other(self, number: str) -> SmsPhone:
         """Another phone on the same service."""
         return SmsPhone(self.client, number, self.auth_token, self.base_url)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+FLASK = str(Path(sys.executable).parent / "flask")
+
+
+@contextlib.contextmanager
+def serving(app, port: int) -> Iterator[str]:
+    """Serve ``app`` over HTTP on 127.0.0.1:``port`` in a thread (for provider callbacks)."""
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
+        server.server_close()
+
+
+def process_env(config: dict, **extra: str) -> dict[str, str]:
+    """The environment for a service process (worker, CLI) with the test app's settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "TIKA_"))}
+    env.update({key: str(value) for key, value in config.items()})
+    env.update(PYTHONPATH=str(ROOT), LOG_LEVEL="INFO", **extra)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    return env
+
+
+def start_worker(config: dict, now: str) -> subprocess.Popen:
+    """An RQ worker process (``flask --app bot worker --burst``) whose clock reads ``now``."""
+    return subprocess.Popen(
+        [FLASK, "--app", "bot", "worker", "--burst"],
+        cwd=ROOT,
+        env=process_env(config, TIKA_NOW=now),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def run_worker(config: dict, now: str, timeout: float = 120) -> str:
+    """Run a burst worker until the queue is empty; returns its output."""
+    worker = start_worker(config, now)
+    output, _ = worker.communicate(timeout=timeout)
+    assert worker.returncode == 0, output
+    return output

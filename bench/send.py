@@ -1,0 +1,164 @@
+"""Benchmark: reminders sent end to end through two RQ workers to a local Twilio-like server.
+
+    python bench/send.py [--messages 20000] [--noop-jobs 5000]
+
+In one run: first RQ's own throughput (two burst workers working through no-op jobs),
+then the real thing: a database of due reminders, one sweep, two burst workers
+(`flask --app bot worker --burst`) sending through the real twilio client to
+tests/fake_twilio.py running as its own process. Prints both rates. Target: at least
+1,000 messages/s (ten times a short code's 100 per second).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from redis import Redis  # noqa: E402
+from rq import Queue  # noqa: E402
+from rq.job import Job  # noqa: E402
+
+from bench.sweep import NOW, build  # noqa: E402
+from bot import create_app  # noqa: E402
+from bot.services import services  # noqa: E402
+from bot.sweep import sweep  # noqa: E402
+from scripts.services import answers, free_port, redis_server, stop, wait_until  # noqa: E402
+
+ACCOUNT, TOKEN = "AC" + "b" * 32, "bench-token"
+FLASK = str(Path(sys.executable).parent / "flask")
+
+
+def noop() -> None:
+    """The least a job can do: RQ's own cost per job."""
+
+
+def workers(env: dict[str, str], count: int = 2, progress=None) -> float:
+    """Run ``count`` burst workers until the queue is empty; returns the seconds taken."""
+    started = time.perf_counter()
+    running = [
+        subprocess.Popen(
+            [FLASK, "--app", "bot", "worker", "--burst"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+    while any(process.poll() is None for process in running):
+        time.sleep(2)
+        if progress:
+            progress()
+    assert all(process.returncode == 0 for process in running)
+    return time.perf_counter() - started
+
+
+def fake_stats(url: str) -> dict:
+    with urllib.request.urlopen(f"{url}/_fake/stats", timeout=5) as response:
+        return json.load(response)
+
+
+def busy_seconds(jobs: list[Job]) -> float:
+    """From the first job's start to the last one's end: the workers' time at work."""
+    return (max(j.ended_at for j in jobs) - min(j.started_at for j in jobs)).total_seconds()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--noop-jobs", type=int, default=5_000)
+    args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        redis_url = os.environ.get("REDIS_URL") or stack.enter_context(redis_server())
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tika-send-")))
+        port = free_port()
+        fake = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.fake_twilio",
+                "--port",
+                str(port),
+                "--account-sid",
+                ACCOUNT,
+                "--auth-token",
+                TOKEN,
+                "--no-callbacks",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        stack.callback(stop, fake)
+        wait_until(lambda: answers(port), "fake twilio")
+        fake_url = f"http://127.0.0.1:{port}"
+
+        path = folder / "tika.sqlite3"
+        build(path, args.messages, args.messages)
+        settings = {
+            "DATABASE_URL": f"sqlite:///{path}",
+            "REDIS_URL": redis_url,
+            "SMS_BACKEND": "twilio",
+            "TWILIO_ACCOUNT_SID": ACCOUNT,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "TWILIO_FROM_NUMBER": "+15005550006",
+            "TWILIO_API_BASE": fake_url,
+            "SMS_RATE_PER_SECOND": "100000",
+            "LOG_LEVEL": "WARNING",
+            "PUBLIC_BASE_URL": "",
+        }
+        env = dict(os.environ, PYTHONPATH=str(ROOT), TIKA_NOW=NOW.isoformat(), **settings)
+        Redis.from_url(redis_url).flushdb()
+
+        # RQ's own throughput: no-op jobs through the same two burst workers.
+        queue = Queue("tika", connection=Redis.from_url(redis_url))
+        noop_jobs = queue.enqueue_many([Queue.prepare_data(noop) for _ in range(args.noop_jobs)])
+        noop_wall = workers(env)
+        noop_seconds = busy_seconds(Job.fetch_many([j.id for j in noop_jobs], queue.connection))
+
+        app = create_app(settings)
+        tika = services(app)
+        started = time.perf_counter()
+        result = sweep(tika, NOW + dt.timedelta(seconds=1))
+        sweep_seconds = time.perf_counter() - started
+
+        def progress() -> None:
+            if os.environ.get("BENCH_PROGRESS"):
+                print(f"  {time.perf_counter() - started:5.1f}s {fake_stats(fake_url)['messages']}")
+
+        send_wall = workers(env, progress=progress)
+        stats = fake_stats(fake_url)
+        sent = stats["messages"]
+        send_seconds = stats["last_message_at"] - stats["first_message_at"]
+        tika.close()
+
+    print("(rates are over the workers' time at work; wall time includes starting them)")
+    print(
+        f"RQ no-op jobs, 2 burst workers: {args.noop_jobs:,} jobs in {noop_seconds:.1f}s "
+        f"= {args.noop_jobs / noop_seconds:,.0f} jobs/s (wall {noop_wall:.1f}s)"
+    )
+    print(
+        f"sweep: {result.claimed:,} reminders claimed into {result.jobs} jobs "
+        f"in {sweep_seconds:.2f}s"
+    )
+    print(
+        f"sending, 2 burst workers: {sent:,} messages in {send_seconds:.1f}s "
+        f"= {sent / send_seconds:,.0f} messages/s (target >= 1,000; wall {send_wall:.1f}s)"
+    )
+    ok = sent == args.messages and sent / send_seconds >= 1000
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
