@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secrets.token_hex(32)
     app.extensions["tika"] = Services.from_config(settings)
 
+    import bot.schema  # noqa: F401  (every table mapped before the first query)
     from bot.channels import sms
     from bot.cli import register_commands
 

@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "SMS_RATE_PER_SECOND": 10,
     # Messages each delivery job has in flight at once.
     "SEND_CONCURRENCY": 8,
+    # ---- voice: missed calls, IVR, voice reminders (issue 5) ----
+    # ---- campaigns, broadcasts, due lists (issue 6) ----
 }
 
 INT_KEYS = {

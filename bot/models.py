@@ -40,8 +40,10 @@ class Caregiver(Base):
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     # The number cannot receive messages (the gateway said it is invalid or not mobile).
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
-    # When reminders go out: "morning", "afternoon" or "evening" (scheduler.windows).
+    # When reminders go out: "morning", "afternoon" or "evening" (scheduler.reminders).
     reminder_slot: Mapped[str] = mapped_column(String(16), default="morning")
+    # How reminders reach them: "sms", or "voice" (a call) for those who cannot read.
+    channel: Mapped[str] = mapped_column(String(8), default="sms")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     children: Mapped[list[Child]] = relationship(

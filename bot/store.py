@@ -204,6 +204,7 @@ def caregiver_id_for(conn: Connection, loaded: Loaded, phone: str) -> int:
             "opted_out": False,
             "unreachable": False,
             "reminder_slot": DEFAULT_SLOT,
+            "channel": "sms",
             "created_at": clock.now(),
         },
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from bot.db import make_engine
-from bot.models import Base
+from bot.schema import Base
 
 config = context.config
 target_metadata = Base.metadata

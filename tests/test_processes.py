@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from bot.cli import alembic_config
-from bot.models import Base
+from bot.schema import Base
 from scripts.services import free_port
 
 ROOT = Path(__file__).resolve().parent.parent

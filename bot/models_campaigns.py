@@ -1,0 +1,3 @@
+"""Tables of campaigns, broadcasts, adults' doses and health workers (issue 6)."""
+
+from __future__ import annotations

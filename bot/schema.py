@@ -1,0 +1,10 @@
+"""Every table of the service: importing this module fills ``Base.metadata``.
+
+Each channel or feature keeps its tables in its own module; migrations and the test
+that compares them with the models import this one.
+"""
+
+from bot import models_campaigns, models_voice  # noqa: F401  (their tables join Base)
+from bot.models import Base
+
+__all__ = ["Base"]
