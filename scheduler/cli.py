@@ -18,6 +18,7 @@ from typing import NoReturn, TextIO
 
 from locales import DEFAULT_LANGUAGE, LANGUAGES, N_, Text, format_date, render
 from scheduler import clock
+from scheduler.campaign_cli import register_campaign_days
 from scheduler.engine import compute
 from scheduler.errors import ScheduleError
 from scheduler.loader import load_schedule, schedule_names
@@ -124,7 +125,10 @@ def register_forecast(commands: argparse._SubParsersAction) -> None:
 
 
 #: Every command's register function; a new command adds its own here.
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_forecast]
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    register_forecast,
+    register_campaign_days,
+]
 
 
 def build_parser() -> Parser:
