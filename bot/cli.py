@@ -23,12 +23,14 @@ def alembic_config(database_url: str) -> AlembicConfig:
 
 def register_commands(app: Flask) -> None:
     """Attach the command groups to ``app``."""
+    from bot.duelist_cli import duelist_command
     from bot.reminder_cli import reminders
 
     app.cli.add_command(db)
     app.cli.add_command(chat)
     app.cli.add_command(worker)
     app.cli.add_command(reminders)
+    app.cli.add_command(duelist_command)
 
 
 @click.group()

@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "SEND_CONCURRENCY": 8,
     # ---- voice: missed calls, IVR, voice reminders (issue 5) ----
     # ---- campaigns, broadcasts, due lists (issue 6) ----
+    # Routine-immunisation weekdays by state, over the shipped table: "UP=wed,sat;BR=wed,fri".
+    "RI_DAYS": "",
 }
 
 INT_KEYS = {

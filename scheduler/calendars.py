@@ -16,6 +16,7 @@ from scheduler.campaigns import CalendarError, Campaign, campaign_from_data, par
 
 CAMPAIGN_DIR = Path(__file__).resolve().parent / "campaigns"
 RI_DAYS_FILE = CAMPAIGN_DIR / "ri_days.yaml"
+BLOCKS_FILE = CAMPAIGN_DIR / "blocks.yaml"
 
 
 @cache
@@ -79,4 +80,23 @@ def load_campaign(name_or_path: str | Path) -> Campaign:
         raise CalendarError(f"{path.name}: {error}") from None
     if not isinstance(data, dict):
         raise CalendarError(f"{path.name}: expected a mapping at the top level")
+    areas = data.get("areas") or {}
+    if isinstance(areas.get("blocks"), list):  # blocks named from blocks.yaml
+        areas["blocks"] = {name: block_pincodes(name) for name in areas["blocks"]}
     return campaign_from_data(data)
+
+
+@cache
+def blocks() -> dict[str, frozenset[str]]:
+    """Every known block (upper-case name) and the PIN codes it serves."""
+    data = yaml.safe_load(BLOCKS_FILE.read_text(encoding="utf-8")) or {}
+    return {str(name).upper(): frozenset(str(p) for p in pins) for name, pins in data.items()}
+
+
+def block_pincodes(name: str) -> frozenset[str]:
+    """The PIN codes of block ``name``."""
+    try:
+        return blocks()[name.strip().upper()]
+    except KeyError:
+        known = ", ".join(sorted(blocks())) or "none"
+        raise CalendarError(f"unknown block {name!r} (known: {known})") from None
