@@ -78,7 +78,7 @@ def people_in(conn: Connection, area: AreaFilter) -> list[Person]:
                 DOSE, (DOSE.c.child_id == CHILD.c.id) & (DOSE.c.source != "assumed")
             )
         )
-        .where(area.where())
+        .where(area.where(), CHILD.c.schedule == "uip")
         .order_by(CHILD.c.id)
     )
     children: dict[int, list] = {}

@@ -67,7 +67,11 @@ class Child(Base):
         ForeignKey("caregiver.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(64))
+    # The schedule's reference date: the birth date, or for an adult's COVID-19 doses
+    # (schedule "covid-..."), the day of their first dose.
     birth_date: Mapped[dt.date] = mapped_column(Date)
+    # Which schedule the person follows: "uip" (children), or "covid-covishield" etc.
+    schedule: Mapped[str] = mapped_column(String(32), default="uip")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     caregiver: Mapped[Caregiver] = relationship(back_populates="children")

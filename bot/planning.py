@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.fastsql import execute, execute_many
 from bot.models import Caregiver, Child, DoseRecord, Reminder
-from scheduler import Area, Schedule, forecast
+from scheduler import Area, Schedule, forecast, load_schedule
 from scheduler.reminders import INDIA, NEXT, ReminderPolicy, next_window, plan_visit, window
 
 CAREGIVER = Caregiver.__table__
@@ -38,6 +38,7 @@ _CHILDREN = (
         CAREGIVER.c.state,
         CHILD.c.id,
         CHILD.c.birth_date,
+        CHILD.c.schedule,
         DOSE.c.code,
         DOSE.c.given_on,
     )
@@ -98,18 +99,19 @@ class Planner:
             return 0
         slot, opted_out, unreachable, district, state = rows[0][:5]
         wanted = set(child_ids) if child_ids is not None else None
-        children: dict[int, tuple[dt.date, list[tuple[str, dt.date]]]] = {}
-        for *_, child_id, birth_date, code, given_on in rows:
+        children: dict[int, tuple[dt.date, str, list[tuple[str, dt.date]]]] = {}
+        for *_, child_id, birth_date, schedule, code, given_on in rows:
             if wanted is None or child_id in wanted:
-                entry = children.setdefault(child_id, (birth_date, []))
+                entry = children.setdefault(child_id, (birth_date, schedule, []))
                 if code is not None:
-                    entry[1].append((code, given_on))
+                    entry[2].append((code, given_on))
         today = now.astimezone(INDIA).date()
         area = Area(district=district, state=state) if district else None
         plan: dict[tuple[int, dt.date, str], dict[str, Any]] = {}
         if not (opted_out or unreachable):
-            for child_id, (birth_date, doses) in children.items():
-                visit = forecast(birth_date, doses, today, area, self.schedule).next_visit
+            for child_id, (birth_date, schedule, doses) in children.items():
+                rules = self.schedule if schedule == "uip" else load_schedule(schedule)
+                visit = forecast(birth_date, doses, today, area, rules).next_visit
                 for reminder in plan_visit(visit, today, self.policy):
                     if told_today and reminder.send_on == today and reminder.kind != NEXT:
                         continue

@@ -28,6 +28,7 @@ from flows.turn import (
     OptOut,
     Profile,
     RecordDoses,
+    SetChannel,
     SetLanguage,
     SetPlace,
     SetSlot,
@@ -96,6 +97,7 @@ _LOAD = (
         CHILD.c.id.label("child_id"),
         CHILD.c.name,
         CHILD.c.birth_date,
+        CHILD.c.schedule,
         DOSE.c.code,
         DOSE.c.given_on,
     )
@@ -118,6 +120,7 @@ _LOAD_COLUMNS = [
     "child_id",
     "name",
     "birth_date",
+    "schedule",
     "code",
     "given_on",
 ]
@@ -172,20 +175,20 @@ def load(conn: Connection, phone: str) -> Loaded:
     place = None
     if first["pincode"]:
         place = Place(first["pincode"], first["state"], first["district"])
-    children: dict[int, tuple[str, dt.date, list[tuple[str, dt.date]]]] = {}
-    for *_, child_id, name, birth_date, code, given_on in rows:
+    children: dict[int, tuple[str, dt.date, str, list[tuple[str, dt.date]]]] = {}
+    for *_, child_id, name, birth_date, schedule, code, given_on in rows:
         if child_id is None:
             continue
-        entry = children.setdefault(child_id, (name, birth_date, []))
+        entry = children.setdefault(child_id, (name, birth_date, schedule, []))
         if code is not None:
-            entry[2].append((code, given_on))
+            entry[3].append((code, given_on))
     profile = Profile(
         first["language"],
         place,
         bool(first["opted_out"]),
         tuple(
-            ChildInfo(cid, name, born, tuple(doses))
-            for cid, (name, born, doses) in children.items()
+            ChildInfo(cid, name, born, tuple(doses), schedule)
+            for cid, (name, born, schedule, doses) in children.items()
         ),
     )
     state = State(first["flow"], first["step"], dict(first["data"] or {}))
@@ -316,20 +319,30 @@ def apply_effects(
             case SetSlot(slot):
                 caregiver["reminder_slot"] = slot
                 changes.everyone = True
+            case SetChannel(channel):
+                caregiver["channel"] = channel
             case OptOut():
                 caregiver["opted_out"] = True
                 changes.everyone = True
             case OptIn():
                 caregiver["opted_out"] = False
                 changes.everyone = True
-            case AddChild(name, birth_date):
+            case AddChild(name, birth_date, schedule, doses):
                 values = {
                     "caregiver_id": caregiver_id,
                     "name": name,
                     "birth_date": birth_date,
+                    "schedule": schedule,
                     "created_at": now,
                 }
-                changed.append(execute(conn, _ADD_CHILD, values)[0][0])
+                child_id = execute(conn, _ADD_CHILD, values)[0][0]
+                rows = [
+                    {"child_id": child_id, "code": code, "given_on": given_on,
+                     "source": source, "recorded_at": now}
+                    for code, given_on in doses
+                ]
+                execute_many(conn, _upserts(conn.dialect.name).add_doses, rows)
+                changed.append(child_id)
             case RecordDoses(child_id, codes, given_on):
                 rows = [
                     {

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from flows import texts
 from flows.commands import Command
 from flows.parsing import (
+    COVID_VACCINES,
     InputError,
     Place,
     parse_birth_date,
@@ -77,12 +78,23 @@ def visit_text(turn: Turn, name: str, visit: Visit | None) -> Text:
 def register_child(turn: Turn) -> None:
     """Save the child (and the caregiver's language and place) and name its next visit."""
     data = turn.state.data
-    place = Place(**data["place"])
     born = dt.date.fromisoformat(data["birth_date"])
-    _register(turn, data["name"], born, place, data["language"])
+    person = AddChild(data["name"], born)
+    _register(turn, person, Place(**data["place"]), data["language"], texts.REGISTERED)
 
 
-def _register(turn: Turn, name: str, born: dt.date, place: Place, language: str) -> None:
+def register_adult(turn: Turn) -> None:
+    """Save an adult following a COVID-19 schedule, with their first dose, and name their
+    next dose."""
+    data = turn.state.data
+    schedule, first_code, _ = COVID_VACCINES[data["vaccine"]]
+    first_dose = dt.date.fromisoformat(data["first_dose"])
+    person = AddChild(data["name"], first_dose, schedule, ((first_code, first_dose),))
+    _register(turn, person, Place(**data["place"]), data["language"], texts.COVID_REGISTERED)
+
+
+def _register(turn: Turn, person: AddChild, place: Place, language: str, registered: str) -> None:
+    """Add a person (with the caregiver's language and place), and name their next visit."""
     if len(turn.profile.children) >= MAX_CHILDREN:
         turn.say(Text(texts.TOO_MANY_CHILDREN, count=len(turn.profile.children)))
         return
@@ -91,10 +103,10 @@ def _register(turn: Turn, name: str, born: dt.date, place: Place, language: str)
         turn.language = language
     if place != turn.profile.place:
         turn.do(SetPlace(place))
-    turn.do(AddChild(name, born))
-    visit = turn.next_visit(born, place=place)
-    turn.say(Text(texts.REGISTERED, name=name))
-    turn.say(visit_text(turn, name, visit))
+    turn.do(person)
+    visit = turn.next_visit(person.birth_date, person.doses, place=place, schedule=person.schedule)
+    turn.say(Text(registered, name=person.name))
+    turn.say(visit_text(turn, person.name, visit))
 
 
 def set_language(turn: Turn) -> None:
@@ -121,6 +133,7 @@ def cancel_delete(turn: Turn) -> None:
 
 ACTIONS: dict[str, Callable[[Turn], None]] = {
     "register_child": register_child,
+    "register_adult": register_adult,
     "set_language": set_language,
     "set_slot": set_slot,
     "delete_caregiver": delete_caregiver,
@@ -155,7 +168,7 @@ def cmd_next(turn: Turn, command: Command) -> str | None:
         turn.say(Text(texts.NOT_REGISTERED))
         return "register"
     for child in turn.profile.children:
-        turn.say(visit_text(turn, child.name, turn.next_visit(child.birth_date, child.doses)))
+        turn.say(visit_text(turn, child.name, turn.child_visit(child)))
     return None
 
 
@@ -175,7 +188,7 @@ def cmd_done(turn: Turn, command: Command) -> str | None:
     for child in turn.profile.children:
         visit = None
         if child.birth_date <= given_on:
-            visit = turn.next_visit(child.birth_date, child.doses, as_of=given_on)
+            visit = turn.child_visit(child, as_of=given_on)
         if visit and (visit.date - given_on).days <= EARLY_DAYS:
             turn.do(RecordDoses(child.id, visit.codes, given_on))
             recorded.append((child, visit.codes))
@@ -187,8 +200,8 @@ def cmd_done(turn: Turn, command: Command) -> str | None:
         turn.say(
             Text(texts.DONE_RECORDED, name=child.name, vaccines=vaccines(codes), date=given_on)
         )
-        doses = (*child.doses, *((code, given_on) for code in codes))
-        turn.say(visit_text(turn, child.name, turn.next_visit(child.birth_date, doses)))
+        given = [(code, given_on) for code in codes]
+        turn.say(visit_text(turn, child.name, turn.child_visit(child, more_doses=given)))
     return None
 
 
@@ -231,6 +244,14 @@ def cmd_time(turn: Turn, command: Command) -> str | None:
     return _setting(turn, command, "slot", parse_slot, set_slot, "change_slot")
 
 
+def cmd_covid(turn: Turn, command: Command) -> str | None:
+    """An adult registers themselves for COVID-19 dose reminders."""
+    if len(turn.profile.children) >= MAX_CHILDREN:
+        turn.say(Text(texts.TOO_MANY_CHILDREN, count=len(turn.profile.children)))
+        return None
+    return "register_covid"
+
+
 def cmd_delete(turn: Turn, command: Command) -> str | None:
     return "delete"
 
@@ -255,7 +276,7 @@ def cmd_reg(turn: Turn, command: Command) -> str | None:
     language = turn.profile.language or ("hi" if command.keyword in HINDI_REG_KEYWORDS else "en")
     turn.language = language
     turn.state.clear()
-    _register(turn, name, born, place, language)
+    _register(turn, AddChild(name, born), place, language, texts.REGISTERED)
     return None
 
 
@@ -284,5 +305,6 @@ COMMANDS: dict[str, Callable[[Turn, Command], str | None]] = {
     "lang": cmd_lang,
     "delete": cmd_delete,
     "time": cmd_time,
+    "covid": cmd_covid,
     "reg": cmd_reg,
 }

@@ -17,6 +17,7 @@ KEYWORDS: dict[str, tuple[bool, str]] = {
     "lang": (True, "lang | language | भाषा | bhasha | bhasa"),
     "delete": (False, "delete | हटाएं | हटाओ | hatao | mitao | मिटाओ | मिटाएं"),
     "time": (True, "time | samay | समय"),
+    "covid": (False, "covid | covid19 | covid-19 | corona | kovid | कोविड | कोरोना"),
     "reg": (True, "reg | register | पंजीकरण | panjikaran | panjeekaran"),
 }
 

@@ -21,17 +21,20 @@ from flows import texts
 from flows.actions import ACTIONS, COMMANDS, PROMPTS
 from flows.commands import match_command
 from flows.parsing import (
+    COVID_VACCINES,
     InputError,
     Place,
     clean,
     parse_birth_date,
+    parse_covid_vaccine,
+    parse_first_dose_date,
     parse_language,
     parse_name,
     parse_pincode,
     parse_slot,
     parse_yes_no,
 )
-from flows.turn import Effect, Profile, SetLanguage, State, Turn
+from flows.turn import Effect, Profile, SetLanguage, State, Turn, vaccines
 from locales import Renderable, Text
 from scheduler import Schedule, load_schedule
 
@@ -44,17 +47,35 @@ KEEPS_FLOW = {"help", "next", "done"}
 
 @dataclass(frozen=True)
 class Parser:
-    """Reads an answer, and stores it in the conversation state as JSON."""
+    """Reads an answer, stores it in the conversation state as JSON, and shows the stored
+    answer as the values of later texts (``show(step_id, stored)``)."""
 
     read: Callable[[str, dt.date], Any]
     store: Callable[[Any], Any] = lambda value: value
+    show: Callable[[str, Any], dict[str, Any]] = lambda key, stored: {key: stored}
+
+
+def _show_date(key: str, stored: str) -> dict[str, Any]:
+    return {key: dt.date.fromisoformat(stored)}
+
+
+def _show_place(key: str, stored: dict[str, str]) -> dict[str, Any]:
+    place = Place(**stored)
+    return {"pincode": place.pincode, "district": place.district.title()}
+
+
+def _show_vaccine(key: str, stored: str) -> dict[str, Any]:
+    return {key: vaccines([COVID_VACCINES[stored][1]])}
 
 
 PARSERS: dict[str, Parser] = {
     "language": Parser(lambda text, today: parse_language(text)),
     "name": Parser(lambda text, today: parse_name(text)),
-    "birth_date": Parser(parse_birth_date, store=dt.date.isoformat),
-    "pincode": Parser(lambda text, today: parse_pincode(text), store=dataclasses.asdict),
+    "adult_name": Parser(lambda text, today: parse_name(text, texts.NAME_INVALID_ADULT)),
+    "birth_date": Parser(parse_birth_date, dt.date.isoformat, _show_date),
+    "first_dose": Parser(parse_first_dose_date, dt.date.isoformat, _show_date),
+    "covid_vaccine": Parser(lambda text, today: parse_covid_vaccine(text), show=_show_vaccine),
+    "pincode": Parser(lambda text, today: parse_pincode(text), dataclasses.asdict, _show_place),
     "yes_no": Parser(lambda text, today: parse_yes_no(text)),
     "slot": Parser(lambda text, today: parse_slot(text)),
 }
@@ -176,17 +197,16 @@ def _ask(turn: Turn, flow: Flow, step: Step) -> None:
     if step.ask in PROMPTS:
         turn.say(PROMPTS[step.ask](turn))
     else:
-        turn.say(Text(getattr(texts, step.ask), **_params(turn.state.data)))
+        turn.say(Text(getattr(texts, step.ask), **_params(flow, turn.state.data)))
 
 
-def _params(data: dict[str, Any]) -> dict[str, Any]:
-    """The collected answers as text values: dates as dates, the place as PIN and district."""
-    params: dict[str, Any] = {"name": data.get("name", "")}
-    if "birth_date" in data:
-        params["birth_date"] = dt.date.fromisoformat(data["birth_date"])
-    if "place" in data:
-        place = Place(**data["place"])
-        params["pincode"], params["district"] = place.pincode, place.district.title()
+def _params(flow: Flow, data: dict[str, Any]) -> dict[str, Any]:
+    """The answers collected so far, as the values of a text (dates as dates, a place as
+    its PIN code and district)."""
+    params: dict[str, Any] = {"name": ""}
+    for step in flow.steps:
+        if step.id in data:
+            params.update(PARSERS[step.parse].show(step.id, data[step.id]))
     return params
 
 

@@ -190,20 +190,20 @@ def parse_pincode(text: str) -> Place:
     return Place(digits, details["state"], details["districts"][0])
 
 
-def parse_name(text: str) -> str:
-    """A child's name: letters (any script), spaces, dots, hyphens and apostrophes."""
+def parse_name(text: str, invalid: str = texts.NAME_INVALID) -> str:
+    """A name: letters (any script), spaces, dots, hyphens and apostrophes."""
     name = clean(text).strip(" .-'")
     if not name or len(name) > MAX_NAME_LENGTH:
-        raise InputError(Text(texts.NAME_INVALID))
+        raise InputError(Text(invalid))
     letters = 0
     for ch in name:
         category = unicodedata.category(ch)
         if category.startswith("L"):
             letters += 1
         elif not (category.startswith("M") or ch in " .-'\u200c\u200d"):
-            raise InputError(Text(texts.NAME_INVALID))
+            raise InputError(Text(invalid))
     if letters == 0:
-        raise InputError(Text(texts.NAME_INVALID))
+        raise InputError(Text(invalid))
     words = name.split()
     return " ".join(w[:1].upper() + w[1:] if w.isascii() else w for w in words)
 
@@ -240,6 +240,35 @@ def parse_language(text: str) -> str:
         if answer in words:
             return lang
     raise InputError()
+
+
+# The COVID-19 vaccines an adult may have started with, and the schedule each follows.
+COVID_VACCINES = {
+    "covishield": ("covid-covishield", "covishield-1", _folded("1 covishield कोविशील्ड")),
+    "covaxin": ("covid-covaxin", "covaxin-1", _folded("2 covaxin कोवैक्सीन कोवैक्सिन")),
+    "corbevax": ("covid-corbevax", "corbevax-1", _folded("3 corbevax कॉर्बेवैक्स कोर्बेवैक्स")),
+}
+COVID_VACCINATION_BEGAN = dt.date(2021, 1, 16)
+
+
+def parse_covid_vaccine(text: str) -> str:
+    """A COVID-19 vaccine ("covishield", ...) from a menu digit or its name; else ask again."""
+    answer = fold(clean(text))
+    for vaccine, (_, _, words) in COVID_VACCINES.items():
+        if answer in words:
+            return vaccine
+    raise InputError()
+
+
+def parse_first_dose_date(text: str, today: dt.date) -> dt.date:
+    """The day of a first COVID-19 dose: a real date, not in the future, not before India
+    began vaccinating."""
+    day = parse_date(text, today)
+    if day > today:
+        raise InputError(Text(texts.DONE_BAD_DATE))
+    if day < COVID_VACCINATION_BEGAN:
+        raise InputError(Text(texts.COVID_DATE_TOO_EARLY))
+    return day
 
 
 SLOT_WORDS = {

@@ -66,6 +66,21 @@ REG_USAGE = N_(
     "To register in one message send: REG name day/month/year PIN, e.g. REG Asha 15/3/2025 226001"
 )
 
+COVID_ASK_VACCINE = N_(
+    "Which COVID-19 vaccine was your first dose? Send 1 for Covishield, 2 for Covaxin, "
+    "3 for Corbevax."
+)
+COVID_ASK_FIRST_DOSE = N_("On what date was your first dose? Send day/month/year, e.g. 15/3/2022.")
+COVID_ASK_NAME = N_("What is your name?")
+COVID_CONFIRM = N_(
+    "Please check: %(name)s, %(vaccine)s on %(first_dose)s, PIN %(pincode)s (%(district)s). "
+    "Send 1 if right, 2 to change."
+)
+COVID_REGISTERED = N_("%(name)s is registered; we will remind you of your next COVID-19 dose.")
+COVID_DATE_TOO_EARLY = N_(
+    "COVID-19 vaccination in India began on 16 January 2021. Please check the date."
+)
+NAME_INVALID_ADULT = N_("Please send your name in letters only.")
 ASK_SLOT = N_(
     "When should reminders come? Send 1 for morning (10-12), 2 for afternoon (2-4), "
     "3 for evening (6-8)."

@@ -10,7 +10,7 @@ from typing import Any
 
 from flows.parsing import Place
 from locales import Renderable, Text, normalise_language
-from scheduler import Area, Schedule, Visit, forecast
+from scheduler import Area, Schedule, Visit, forecast, load_schedule
 from scheduler.vaccines import DOSE_NAMES
 
 # ---- what the shell loads ------------------------------------------------------------
@@ -18,12 +18,13 @@ from scheduler.vaccines import DOSE_NAMES
 
 @dataclass(frozen=True)
 class ChildInfo:
-    """A registered child and the doses recorded for it."""
+    """A registered child (or an adult following the COVID-19 schedule) and their doses."""
 
     id: int
     name: str
-    birth_date: dt.date
+    birth_date: dt.date  # the schedule's reference date (for COVID-19: the first dose)
     doses: tuple[tuple[str, dt.date], ...] = ()
+    schedule: str = "uip"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class SetPlace:
 class AddChild:
     name: str
     birth_date: dt.date
+    schedule: str = "uip"
+    doses: tuple[tuple[str, dt.date], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,23 @@ class SetSlot:
     slot: str
 
 
+@dataclass(frozen=True)
+class SetChannel:
+    """How reminders reach the caregiver: "sms", or "voice" (a phone call)."""
+
+    channel: str
+
+
 Effect = (
-    SetLanguage | SetPlace | AddChild | RecordDoses | OptOut | OptIn | DeleteCaregiver | SetSlot
+    SetLanguage
+    | SetPlace
+    | AddChild
+    | RecordDoses
+    | OptOut
+    | OptIn
+    | DeleteCaregiver
+    | SetSlot
+    | SetChannel
 )
 
 
@@ -138,12 +156,21 @@ class Turn:
         doses: tuple[tuple[str, dt.date], ...] = (),
         as_of: dt.date | None = None,
         place: Place | None = None,
+        schedule: str = "uip",
     ) -> Visit | None:
-        """The next vaccination visit of a child, from the schedule engine."""
+        """The next vaccination visit of a child (or an adult), from the schedule engine."""
         place = place or self.profile.place
         area = Area(district=place.district, state=place.state) if place else None
-        result = forecast(birth_date, doses, as_of or self.today, area=area, schedule=self.schedule)
+        rules = self.schedule if schedule == "uip" else load_schedule(schedule)
+        result = forecast(birth_date, doses, as_of or self.today, area=area, schedule=rules)
         return result.next_visit
+
+    def child_visit(
+        self, child: ChildInfo, as_of: dt.date | None = None, more_doses=()
+    ) -> Visit | None:
+        """A registered child's next visit, counting ``more_doses`` as given too."""
+        doses = (*child.doses, *more_doses)
+        return self.next_visit(child.birth_date, doses, as_of, schedule=child.schedule)
 
 
 def vaccines(codes: tuple[str, ...] | list[str]) -> list[Text]:

@@ -67,9 +67,12 @@ def plan_visit(
         if send_on > last:
             break
         chain.append((f"overdue-{n + 1}", send_on))
-    # Plan the next visit once the last reminder has had its time to be answered.
+    # Plan the next visit once the last reminder has had its time to be answered, or the
+    # day after the visit's doses can no longer be given.
     after = chain[-1][1] + dt.timedelta(days=policy.overdue_every_days)
-    chain.append((NEXT, min(after, max(last, day) + dt.timedelta(days=1))))
+    if visit.latest is not None:
+        after = min(after, max(visit.latest, day) + dt.timedelta(days=1))
+    chain.append((NEXT, after))
     return [PlannedReminder(day, kind, send_on, visit.codes) for kind, send_on in chain]
 
 

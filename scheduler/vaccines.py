@@ -50,6 +50,13 @@ DOSE_NAMES: dict[str, str] = {
     "td-p1": N_("Td-1 (pregnancy)"),
     "td-p2": N_("Td-2 (pregnancy)"),
     "td-pb": N_("Td booster (pregnancy)"),
+    "covishield-1": N_("Covishield dose 1"),
+    "covishield-2": N_("Covishield dose 2"),
+    "covaxin-1": N_("Covaxin dose 1"),
+    "covaxin-2": N_("Covaxin dose 2"),
+    "corbevax-1": N_("Corbevax dose 1"),
+    "corbevax-2": N_("Corbevax dose 2"),
+    "covid-precaution": N_("COVID-19 precaution dose"),
 }
 
 STATUS_NAMES: dict[str, str] = {

@@ -45,6 +45,19 @@ def test_no_advance_reminder_in_the_past_and_nothing_after_the_last_day():
     ]
 
 
+def test_a_visit_with_no_last_day_keeps_all_its_overdue_reminders():
+    # An adult's COVID-19 second dose can be given however late.
+    second = Visit(D(2022, 3, 26), ("covishield-2",), None)
+    assert [kind for kind, _ in chain(second, D(2022, 2, 1))] == [
+        "advance",
+        "due",
+        "overdue-1",
+        "overdue-2",
+        "overdue-3",
+        "next",
+    ]
+
+
 def test_the_policy_is_configurable():
     policy = ReminderPolicy(
         advance_days=3, overdue_after_days=5, overdue_every_days=10, overdue_times=1

@@ -98,6 +98,8 @@ REALISTIC = {
     "language": "English",
     "digit": 2,
     "slot": Text(texts.SLOT_NAMES["morning"]),
+    "vaccine": vaccines(["covishield-1"]),
+    "first_dose": dt.date(2022, 9, 28),
 }
 
 
