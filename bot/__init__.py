@@ -23,10 +23,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["tika"] = Services.from_config(settings)
 
     import bot.schema  # noqa: F401  (every table mapped before the first query)
-    from bot.channels import sms
+    from bot import api
+    from bot.channels import sms, voice
     from bot.cli import register_commands
 
     app.register_blueprint(sms.blueprint)
+    app.register_blueprint(voice.blueprint)
+    app.register_blueprint(api.blueprint)
     register_commands(app)
 
     @app.get("/healthz")

@@ -23,14 +23,18 @@ def alembic_config(database_url: str) -> AlembicConfig:
 
 def register_commands(app: Flask) -> None:
     """Attach the command groups to ``app``."""
+    from bot.broadcast_cli import broadcast
     from bot.duelist_cli import duelist_command
     from bot.reminder_cli import reminders
+    from bot.voice_cli import voice
 
     app.cli.add_command(db)
     app.cli.add_command(chat)
     app.cli.add_command(worker)
     app.cli.add_command(reminders)
     app.cli.add_command(duelist_command)
+    app.cli.add_command(broadcast)
+    app.cli.add_command(voice)
 
 
 @click.group()
@@ -55,11 +59,17 @@ def downgrade(revision: str) -> None:
 
 @click.command()
 @click.argument("phone")
-def chat(phone: str) -> None:
+@click.option("--voice", is_flag=True, help="Call the IVR instead: type keypad digits.")
+def chat(phone: str, voice: bool) -> None:
     """Talk to the bot in the terminal as the caregiver with number PHONE."""
     number = normalise_phone(phone, current_app.config["DEFAULT_REGION"])
     if number is None:
         raise click.BadParameter(f"{phone!r} is not a phone number", param_hint="PHONE")
+    if voice:
+        from bot.voice_cli import play_ivr
+
+        play_ivr(services(), number)
+        return
     click.echo("Type a message and press Enter; an empty line or Ctrl-D ends the chat.")
     while True:
         try:

@@ -42,9 +42,33 @@ DEFAULTS: dict[str, Any] = {
     # Messages each delivery job has in flight at once.
     "SEND_CONCURRENCY": 8,
     # ---- voice: missed calls, IVR, voice reminders (issue 5) ----
+    # <Say> voice and language per language: "hi=Polly.Aditi,en=Polly.Aditi".
+    "VOICE_SAY_VOICES": "hi=Polly.Aditi,en=Polly.Aditi",
+    "VOICE_SAY_LANGUAGES": "hi=hi-IN,en=en-IN",
+    # Recorded prompts played instead of speech: "hi.ASK_BIRTH_DATE=https://.../dob.mp3,...".
+    "VOICE_AUDIO": "",
+    # The caller ID of outbound calls; TWILIO_FROM_NUMBER when empty.
+    "VOICE_CALLER_ID": "",
+    # Seconds of silence before a keypad question counts as unanswered.
+    "VOICE_GATHER_TIMEOUT": 6,
+    # Minutes between an unanswered call and the next try; after the last, an SMS.
+    "VOICE_RETRY_MINUTES": "2,5",
+    # Seconds an outbound call rings before it counts as unanswered.
+    "VOICE_RING_SECONDS": 30,
+    # Outbound calls in progress at once, and placed per second, across all workers.
+    "VOICE_MAX_CALLS": 10,
+    "VOICE_CALLS_PER_SECOND": 1,
+    # A call not reported ended after this long is asked about (and stops counting).
+    "VOICE_CALL_MAX_SECONDS": 900,
+    # How long a worker's claim on a voice call lasts.
+    "VOICE_CLAIM_SECONDS": 60,
     # ---- campaigns, broadcasts, due lists (issue 6) ----
     # Routine-immunisation weekdays by state, over the shipped table: "UP=wed,sat;BR=wed,fri".
     "RI_DAYS": "",
+    # Hours (India time) broadcasts may go out; TRAI allows such messages 10:00-21:00.
+    "BROADCAST_HOURS": "10-21",
+    # Tokens for the JSON API, "name:token,name:token" (secrets: from the environment only).
+    "API_TOKENS": "",
 }
 
 INT_KEYS = {
@@ -57,8 +81,13 @@ INT_KEYS = {
     "DELIVERY_CHUNK",
     "CLAIM_SECONDS",
     "SEND_CONCURRENCY",
+    "VOICE_GATHER_TIMEOUT",
+    "VOICE_RING_SECONDS",
+    "VOICE_MAX_CALLS",
+    "VOICE_CALL_MAX_SECONDS",
+    "VOICE_CLAIM_SECONDS",
 }
-FLOAT_KEYS = {"SMS_RATE_PER_SECOND"}
+FLOAT_KEYS = {"SMS_RATE_PER_SECOND", "VOICE_CALLS_PER_SECOND"}
 
 
 def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:

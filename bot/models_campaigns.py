@@ -1,3 +1,78 @@
-"""Tables of campaigns, broadcasts, adults' doses and health workers (issue 6)."""
+"""Tables of broadcasts and health workers (issue 6).
+
+A broadcast is a message, one text per language, to every caregiver an audience selects;
+each recipient is a row that moves queued -> claimed -> sent (or failed, skipped,
+cancelled), so a broadcast is sent once to each, whatever happens to the workers.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import UTCDateTime
+from bot.models import Base
+from scheduler import clock
+
+
+class Broadcast(Base):
+    """A community message: texts per language, an audience, and when it goes out."""
+
+    __tablename__ = "broadcast"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)  # language -> text
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON)  # see bot.broadcasts.Audience
+    # draft -> scheduled -> sending -> done, or cancelled
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    send_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # When its jobs were last queued: unclaimed recipients are queued again after a claim's time.
+    enqueued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class BroadcastRecipient(Base):
+    """One caregiver a broadcast goes to, and what became of it."""
+
+    __tablename__ = "broadcast_recipient"
+    __table_args__ = (Index("ix_broadcast_recipient_status", "broadcast_id", "status"),)
+
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcast.id", ondelete="CASCADE"), primary_key=True
+    )
+    caregiver_id: Mapped[int] = mapped_column(
+        ForeignKey("caregiver.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    language: Mapped[str] = mapped_column(String(8))
+    # queued -> claimed -> sent, failed, skipped (stopped meanwhile) or cancelled
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("message_log.id", ondelete="SET NULL")
+    )
+    error_code: Mapped[int | None] = mapped_column(Integer)
+
+
+class HealthWorker(Base):
+    """An ASHA or ANM who gets a weekly SMS digest of the children due in their area."""
+
+    __tablename__ = "health_worker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="hi")
+    district: Mapped[str | None] = mapped_column(String(64))
+    pincodes: Mapped[str] = mapped_column(Text, default="")  # space-separated
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The Monday of the last week whose digest went out (one digest a week, never two).
+    last_digest_week: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)

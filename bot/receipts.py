@@ -26,20 +26,29 @@ STATUS_ORDER = {
 UNREACHABLE_ERRORS = {30005, 30006}
 
 
-def record_delivery(services: Services, sid: str, status: str, error_code: int | None) -> bool:
+def callback_url(base_url: str, message_id: int) -> str | None:
+    """Where the gateway reports on a message: it names our message, so a report that
+    arrives before the gateway's answer to the send is not lost."""
+    return f"{base_url.rstrip('/')}/twilio/sms/status?m={message_id}" if base_url else None
+
+
+def record_delivery(
+    services: Services, sid: str, status: str, error_code: int | None, message_id: int | None
+) -> bool:
     """Record a delivery report on the message log; False for a message we do not know.
 
     A number the network says cannot receive SMS is marked unreachable, and its open
     reminders are cancelled.
     """
     with services.db.writing() as conn:
-        found = store.message_by_sid(conn, sid)
+        found = store.message_by_id(conn, message_id) if message_id else None
+        found = found or store.message_by_sid(conn, sid)
         if found is None:
             log.warning("delivery report for an unknown message %s", sid)
             return False
         message_id, caregiver_id, current = found
         if STATUS_ORDER.get(status, 0) >= STATUS_ORDER.get(current, 0):
-            store.set_message_status(conn, message_id, status, error_code)
+            store.set_message_status(conn, message_id, status, error_code, sid)
         if error_code in UNREACHABLE_ERRORS and caregiver_id is not None:
             store.mark_unreachable(conn, caregiver_id)
             services.planner.replan(conn, caregiver_id, clock.now())

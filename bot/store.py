@@ -143,6 +143,9 @@ _UPDATE_CAREGIVER = update(CAREGIVER).where(CAREGIVER.c.id == bindparam("cid"))
 _BY_SID = select(MESSAGE.c.id, MESSAGE.c.caregiver_id, MESSAGE.c.status).where(
     MESSAGE.c.provider_sid == bindparam("sid")
 )
+_BY_ID = select(MESSAGE.c.id, MESSAGE.c.caregiver_id, MESSAGE.c.status).where(
+    MESSAGE.c.id == bindparam("mid")
+)
 _SET_MESSAGE_STATUS = update(MESSAGE).where(MESSAGE.c.id == bindparam("mid"))
 
 
@@ -381,13 +384,20 @@ def message_by_sid(conn: Connection, provider_sid: str) -> tuple[int, int | None
     return rows[0] if rows else None
 
 
+def message_by_id(conn: Connection, message_id: int) -> tuple[int, int | None, str] | None:
+    """(id, caregiver id, status) of message ``message_id``."""
+    rows = execute(conn, _BY_ID, {"mid": message_id})
+    return rows[0] if rows else None
+
+
 def set_message_status(
-    conn: Connection, message_id: int, status: str, error_code: int | None
+    conn: Connection, message_id: int, status: str, error_code: int | None, sid: str
 ) -> None:
     rowcount(
         conn,
         _SET_MESSAGE_STATUS,
-        {"mid": message_id, "status": status, "error_code": error_code, "updated_at": clock.now()},
+        {"mid": message_id, "status": status, "error_code": error_code,
+         "provider_sid": sid, "updated_at": clock.now()},
     )
 
 

@@ -1,4 +1,5 @@
-"""The sweep: claim every reminder that is due and hand them to workers in chunks.
+"""The sweep: claim every reminder that is due and hand them to workers in chunks (and
+start or resume broadcasts, see bot.broadcasts).
 
 Claiming is one UPDATE per batch on the indexed (status, due_at): its cost follows the
 reminders due, not the children registered. A claim lasts CLAIM_SECONDS; a claim that
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from rq import Queue, Retry
 from sqlalchemy import bindparam, or_, select, update
 
+from bot.broadcasts import resume as resume_broadcasts
 from bot.fastsql import execute
 from bot.models import Reminder
 from bot.services import Services
@@ -85,6 +87,7 @@ def sweep(services: Services, now: dt.datetime, enqueue_to: Queue | None = None)
         result.jobs += len(chunks)
         if len(rows) < config["SWEEP_BATCH"]:
             break
+    resume_broadcasts(services, now, target)
     if result.claimed:
         log.info(
             "sweep %s: claimed %d reminders, %d jobs", result.token, result.claimed, result.jobs

@@ -149,9 +149,9 @@ def client(app):
 
 
 @pytest.fixture
-def phone(client) -> SmsPhone:
+def phone(client, config) -> SmsPhone:
     """A caregiver's phone that texts the service through signed webhooks."""
-    return SmsPhone(client, "+919812345678", AUTH_TOKEN, PUBLIC_BASE_URL)
+    return SmsPhone(client, "+919812345678", AUTH_TOKEN, config["PUBLIC_BASE_URL"])
 
 
 @pytest.fixture
@@ -167,3 +167,46 @@ def session(app):
     """A database session on the app's database, for checking what was stored."""
     with contextlib.closing(services(app).db.sessions()) as db_session:
         yield db_session
+
+
+TWILIO_ACCOUNT = "AC" + "1" * 32
+TWILIO_FROM = "+15005550006"
+
+
+@pytest.fixture
+def fake():
+    """A local server answering like Twilio's REST API."""
+    from tests.fake_twilio import FakeTwilio
+
+    with FakeTwilio(TWILIO_ACCOUNT, AUTH_TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def web_port() -> int:
+    from scripts.services import free_port
+
+    return free_port()
+
+
+def sending_through(config: dict, fake, web_port: int) -> dict:
+    """``config`` changed to send through the real twilio client to ``fake``, with the
+    provider's callbacks coming back to the app served on ``web_port``."""
+    return {
+        **config,
+        "SMS_BACKEND": "twilio",
+        "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT,
+        "TWILIO_FROM_NUMBER": TWILIO_FROM,
+        "TWILIO_API_BASE": fake.url,
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
+        "SMS_RATE_PER_SECOND": 1000,
+    }
+
+
+@pytest.fixture
+def web(app, web_port):
+    """The app served over HTTP on ``web_port``, for the provider's callbacks."""
+    from tests.support import serving
+
+    with serving(app, web_port) as url:
+        yield url

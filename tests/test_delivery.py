@@ -20,47 +20,20 @@ from bot.services import services
 from bot.sweep import sweep
 from bot.worker import queue
 from scheduler import clock
-from scripts.services import free_port
-from tests.conftest import AUTH_TOKEN
-from tests.fake_twilio import FakeTwilio, Outcome
-from tests.support import SmsPhone, run_worker, serving, start_worker
+from tests.conftest import AUTH_TOKEN, TWILIO_FROM, sending_through
+from tests.fake_twilio import Outcome
+from tests.support import SmsPhone, run_worker, start_worker
 
 pytestmark = pytest.mark.both_databases
 
-ACCOUNT = "AC" + "1" * 32
 NAMES = ["Asha", "Ravi", "Kiran", "Meena", "Sunil", "Geeta"]
-FROM = "+15005550006"
-
-
-@pytest.fixture
-def fake():
-    with FakeTwilio(ACCOUNT, AUTH_TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def web_port() -> int:
-    return free_port()
+FROM = TWILIO_FROM
 
 
 @pytest.fixture
 def config(config, fake, web_port):
     """The app sends through the twilio client to the fake; reports come back over HTTP."""
-    return {
-        **config,
-        "SMS_BACKEND": "twilio",
-        "TWILIO_ACCOUNT_SID": ACCOUNT,
-        "TWILIO_FROM_NUMBER": FROM,
-        "TWILIO_API_BASE": fake.url,
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
-        "SMS_RATE_PER_SECOND": 1000,
-    }
-
-
-@pytest.fixture
-def web(app, web_port):
-    with serving(app, web_port) as url:
-        yield url
+    return sending_through(config, fake, web_port)
 
 
 def phone_of(client, config, number="+919812345678") -> SmsPhone:

@@ -69,5 +69,9 @@ def delivery_status() -> tuple[str, int]:
     if not sid or status not in STATUS_ORDER:
         return "missing MessageSid or MessageStatus", 400
     code = form.get("ErrorCode")
-    record_delivery(services(), sid, status, int(code) if code and code.isdigit() else None)
+    ours = request.args.get("m", "")
+    record_delivery(
+        services(), sid, status, int(code) if code and code.isdigit() else None,
+        int(ours) if ours.isdigit() else None,
+    )
     return "", 204

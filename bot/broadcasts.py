@@ -1,0 +1,604 @@
+"""Community broadcasts: create, preview, schedule, send, cancel, and see how they went.
+
+Starting a broadcast selects its recipients into the database in one statement and
+queues jobs, each for a range of recipients; a job claims its range, sends through the
+shared outbox (rate limit, retries, settling after a crash) and records each outcome.
+The sweep starts scheduled broadcasts and queues again whatever no job finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rq import Queue, Retry
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+
+from bot.models import Caregiver, Child, MessageLog, Reminder
+from bot.models_campaigns import Broadcast, BroadcastRecipient
+from bot.outbox import Outbox, Outgoing
+from bot.segments import encoding, segment_count
+from bot.senders import SendFailed, Sent
+from bot.services import Services
+from locales import DEFAULT_LANGUAGE, LANGUAGES
+from scheduler import clock
+from scheduler.calendars import block_pincodes
+from scheduler.campaigns import CalendarError
+from scheduler.reminders import INDIA
+
+log = logging.getLogger(__name__)
+
+CAREGIVER, CHILD, REMINDER = Caregiver.__table__, Child.__table__, Reminder.__table__
+BROADCAST, RECIPIENT, MESSAGE = (
+    Broadcast.__table__,
+    BroadcastRecipient.__table__,
+    MessageLog.__table__,
+)
+RANGE = 500  # recipients per job
+MAX_TEXT_SEGMENTS = 3
+OVERDUE_KINDS = ("overdue-1", "overdue-2", "overdue-3", "next")
+
+
+class BroadcastError(ValueError):
+    """A broadcast request that cannot be carried out; the message says why."""
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a broadcast goes to. Places are alternatives (any of them); the other filters
+    all apply. Opted-out and unreachable caregivers are never included."""
+
+    states: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    blocks: tuple[str, ...] = ()
+    pincodes: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    age_months: tuple[int, int] | None = None  # a child aged from .. to .. months
+    overdue: bool = False  # a child whose visit has passed with no vaccine reported
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Audience:
+        known = {"states", "districts", "blocks", "pincodes", "languages", "age_months", "overdue"}
+        unknown = set(data) - known
+        if unknown:
+            raise BroadcastError(f"unknown audience field(s): {', '.join(sorted(unknown))}")
+        names = lambda key: tuple(str(v).strip().upper() for v in data.get(key) or ())  # noqa: E731
+        languages = tuple(str(v) for v in data.get("languages") or ())
+        if set(languages) - set(LANGUAGES):
+            raise BroadcastError(f"languages must be among {', '.join(LANGUAGES)}")
+        ages = data.get("age_months")
+        if ages is not None:
+            if not (isinstance(ages, list | tuple) and len(ages) == 2 and 0 <= ages[0] <= ages[1]):
+                raise BroadcastError("age_months is [from, to] in months, from <= to")
+            ages = (int(ages[0]), int(ages[1]))
+        audience = cls(
+            names("states"),
+            names("districts"),
+            names("blocks"),
+            tuple(str(p) for p in data.get("pincodes") or ()),
+            languages,
+            ages,
+            bool(data.get("overdue", False)),
+        )
+        audience.pins()  # unknown blocks are an error now, not when sending
+        return audience
+
+    def to_dict(self) -> dict:
+        return {
+            "states": list(self.states),
+            "districts": list(self.districts),
+            "blocks": list(self.blocks),
+            "pincodes": list(self.pincodes),
+            "languages": list(self.languages),
+            "age_months": list(self.age_months) if self.age_months else None,
+            "overdue": self.overdue,
+        }
+
+    def pins(self) -> set[str]:
+        pins = set(self.pincodes)
+        try:
+            for block in self.blocks:
+                pins |= block_pincodes(block)
+        except CalendarError as error:
+            raise BroadcastError(str(error)) from None
+        return pins
+
+    def where(self, today: dt.date):
+        """The SQL condition on caregivers."""
+        conditions = [CAREGIVER.c.opted_out.is_(False), CAREGIVER.c.unreachable.is_(False)]
+        places = []
+        if self.states:
+            places.append(CAREGIVER.c.state.in_(self.states))
+        if self.districts:
+            places.append(CAREGIVER.c.district.in_(self.districts))
+        if pins := self.pins():
+            places.append(CAREGIVER.c.pincode.in_(sorted(pins)))
+        if places:
+            conditions.append(or_(*places))
+        if self.languages:
+            conditions.append(
+                func.coalesce(CAREGIVER.c.language, DEFAULT_LANGUAGE).in_(self.languages)
+            )
+        if self.age_months:
+            # Aged from .. to .. completed months: born on or before today less the first,
+            # and after today less one month more than the second.
+            youngest, oldest = self.age_months
+            conditions.append(
+                select(CHILD.c.id)
+                .where(
+                    CHILD.c.caregiver_id == CAREGIVER.c.id,
+                    CHILD.c.schedule == "uip",
+                    CHILD.c.birth_date <= _months_before(today, youngest),
+                    CHILD.c.birth_date > _months_before(today, oldest + 1),
+                )
+                .exists()
+            )
+        if self.overdue:
+            conditions.append(
+                select(REMINDER.c.id)
+                .where(
+                    REMINDER.c.caregiver_id == CAREGIVER.c.id,
+                    REMINDER.c.status.in_(("planned", "claimed")),
+                    REMINDER.c.kind.in_(OVERDUE_KINDS),
+                    REMINDER.c.visit_date < today,
+                )
+                .exists()
+            )
+        return and_(*conditions)
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+# ---- creating, previewing, scheduling, cancelling ------------------------------------------
+
+
+def create(
+    services: Services, name: str, texts: dict[str, str], audience: Audience, created_by: str
+) -> int:
+    """A new broadcast (a draft); every shipped language needs its text."""
+    name = name.strip()
+    if not name:
+        raise BroadcastError("a broadcast needs a name")
+    missing = [lang for lang in LANGUAGES if not (texts.get(lang) or "").strip()]
+    if missing:
+        raise BroadcastError(f"a text is needed in every language: missing {', '.join(missing)}")
+    extra = set(texts) - set(LANGUAGES)
+    if extra:
+        raise BroadcastError(f"no such language: {', '.join(sorted(extra))}")
+    for lang, text in texts.items():
+        if segment_count(text) > MAX_TEXT_SEGMENTS:
+            raise BroadcastError(
+                f"the {lang} text is {segment_count(text)} SMS segments long; "
+                f"at most {MAX_TEXT_SEGMENTS}"
+            )
+    with services.db.writing() as conn:
+        return conn.execute(
+            insert(BROADCAST)
+            .values(
+                name=name,
+                texts={k: v.strip() for k, v in texts.items()},
+                audience=audience.to_dict(),
+                status="draft",
+                recipients=0,
+                created_by=created_by,
+                created_at=clock.now(),
+            )
+            .returning(BROADCAST.c.id)
+        ).scalar_one()
+
+
+def get(conn: Connection, broadcast_id: int):
+    row = conn.execute(select(BROADCAST).where(BROADCAST.c.id == broadcast_id)).first()
+    if row is None:
+        raise LookupError(f"no broadcast {broadcast_id}")
+    return row
+
+
+def preview(services: Services, broadcast_id: int) -> dict:
+    """Each language's text, its SMS segments, and how many caregivers would get it now."""
+    with services.db.reading() as conn:
+        row = get(conn, broadcast_id)
+        audience = Audience.from_dict(row.audience)
+        language = func.coalesce(CAREGIVER.c.language, DEFAULT_LANGUAGE)
+        counts = dict(
+            conn.execute(
+                select(language, func.count()).where(audience.where(_today())).group_by(language)
+            ).all()
+        )
+    languages = {
+        lang: {
+            "text": text,
+            "segments": segment_count(text),
+            "encoding": encoding(text),
+            "recipients": counts.get(lang, 0),
+        }
+        for lang, text in row.texts.items()
+    }
+    return {
+        "id": broadcast_id,
+        "name": row.name,
+        "status": row.status,
+        "recipients": sum(counts.values()),
+        "languages": languages,
+    }
+
+
+def schedule(services: Services, broadcast_id: int, at: dt.datetime | None) -> str:
+    """Send now (``at`` None or past: the sweep starts it within a minute) or at ``at``."""
+    with services.db.writing() as conn:
+        row = get(conn, broadcast_id)
+        if row.status not in ("draft", "scheduled"):
+            raise BroadcastError(f"broadcast {broadcast_id} is {row.status}")
+        conn.execute(
+            update(BROADCAST)
+            .where(BROADCAST.c.id == broadcast_id)
+            .values(status="scheduled", send_at=at or clock.now())
+        )
+    return "scheduled"
+
+
+def cancel(services: Services, broadcast_id: int) -> int:
+    """Stop a broadcast: nothing more goes out. Returns how many recipients it spared."""
+    with services.db.writing() as conn:
+        row = get(conn, broadcast_id)
+        if row.status in ("done", "cancelled"):
+            raise BroadcastError(f"broadcast {broadcast_id} is already {row.status}")
+        conn.execute(
+            update(BROADCAST)
+            .where(BROADCAST.c.id == broadcast_id)
+            .values(status="cancelled", finished_at=clock.now())
+        )
+        return conn.execute(
+            update(RECIPIENT)
+            .where(
+                RECIPIENT.c.broadcast_id == broadcast_id,
+                RECIPIENT.c.status.in_(("queued", "claimed")),
+            )
+            .values(status="cancelled")
+        ).rowcount
+
+
+def stats(services: Services, broadcast_id: int) -> dict:
+    """Recipients by state, and messages by what the network reported."""
+    with services.db.reading() as conn:
+        row = get(conn, broadcast_id)
+        recipients = dict(
+            conn.execute(
+                select(RECIPIENT.c.status, func.count())
+                .where(RECIPIENT.c.broadcast_id == broadcast_id)
+                .group_by(RECIPIENT.c.status)
+            ).all()
+        )
+        delivery = dict(
+            conn.execute(
+                select(MESSAGE.c.status, func.count())
+                .select_from(RECIPIENT.join(MESSAGE, MESSAGE.c.id == RECIPIENT.c.message_id))
+                .where(RECIPIENT.c.broadcast_id == broadcast_id)
+                .group_by(MESSAGE.c.status)
+            ).all()
+        )
+    return {
+        "id": broadcast_id,
+        "name": row.name,
+        "status": row.status,
+        "send_at": row.send_at.isoformat() if row.send_at else None,
+        "recipients": row.recipients,
+        "by_status": recipients,
+        "delivery": delivery,
+    }
+
+
+def _today() -> dt.date:
+    return clock.now().astimezone(INDIA).date()
+
+
+# ---- sending -----------------------------------------------------------------------------
+
+
+def in_window(services: Services, now: dt.datetime) -> bool:
+    """Broadcasts go out in daytime only (BROADCAST_HOURS, India time; TRAI allows 10-21)."""
+    start, end = (int(h) for h in services.config["BROADCAST_HOURS"].split("-"))
+    return start <= now.astimezone(INDIA).hour < end
+
+
+def start(
+    services: Services,
+    broadcast_id: int,
+    queue: Queue,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Select a scheduled broadcast's recipients and queue their jobs; returns how many."""
+    now = clock.now()
+    with services.db.writing() as conn:
+        row = get(conn, broadcast_id)
+        if row.status != "scheduled":
+            return 0
+        audience = Audience.from_dict(row.audience)
+        language = func.coalesce(CAREGIVER.c.language, DEFAULT_LANGUAGE)
+        chosen = select(
+            bindparam("bid", broadcast_id), CAREGIVER.c.id, language, bindparam("queued", "queued")
+        ).where(audience.where(now.astimezone(INDIA).date()))
+        conn.execute(
+            insert(RECIPIENT).from_select(
+                ["broadcast_id", "caregiver_id", "language", "status"], chosen
+            )
+        )
+        # Counted, not taken from the driver: not every driver reports INSERT ... SELECT rows.
+        count = conn.scalar(
+            select(func.count()).where(RECIPIENT.c.broadcast_id == broadcast_id)
+        )
+        conn.execute(
+            update(BROADCAST)
+            .where(BROADCAST.c.id == broadcast_id)
+            .values(
+                status="sending" if count else "done",
+                recipients=count,
+                enqueued_at=now,
+                finished_at=None if count else now,
+            )
+        )
+    log.info("broadcast %s: %d recipients", broadcast_id, count)
+    _enqueue_ranges(services, broadcast_id, queue, now, progress)
+    return count
+
+
+def resume(services: Services, now: dt.datetime, queue: Queue) -> None:
+    """The sweep's part: start broadcasts whose time has come; queue again what no job
+    finished within a claim's time; close broadcasts with nobody left to send to."""
+    if not in_window(services, now):
+        return
+    lease = dt.timedelta(seconds=services.config["CLAIM_SECONDS"])
+    with services.db.reading() as conn:
+        due = conn.scalars(
+            select(BROADCAST.c.id).where(
+                BROADCAST.c.status == "scheduled", BROADCAST.c.send_at <= now
+            )
+        ).all()
+        stalled = conn.scalars(
+            select(BROADCAST.c.id).where(
+                BROADCAST.c.status == "sending", BROADCAST.c.enqueued_at <= now - lease
+            )
+        ).all()
+    for broadcast_id in due:
+        start(services, broadcast_id, queue)
+    for broadcast_id in stalled:
+        if _enqueue_ranges(services, broadcast_id, queue, now) == 0:
+            _finish_if_done(services, broadcast_id)
+        with services.db.writing() as conn:
+            conn.execute(
+                update(BROADCAST).where(BROADCAST.c.id == broadcast_id).values(enqueued_at=now)
+            )
+
+
+def _open(now: dt.datetime):
+    """Recipients still to send to: queued, or claimed by a job whose claim ran out."""
+    return or_(
+        RECIPIENT.c.status == "queued",
+        and_(RECIPIENT.c.status == "claimed", RECIPIENT.c.lease_until < now),
+    )
+
+
+def _enqueue_ranges(
+    services: Services,
+    broadcast_id: int,
+    queue: Queue,
+    now: dt.datetime,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Queue a job for each range of RANGE open recipients, reading ids in pages."""
+    queued = last = 0
+    jobs = []
+    page = (
+        select(RECIPIENT.c.caregiver_id)
+        .where(
+            RECIPIENT.c.broadcast_id == broadcast_id,
+            _open(now),
+            RECIPIENT.c.caregiver_id > bindparam("last"),
+        )
+        .order_by(RECIPIENT.c.caregiver_id)
+        .limit(RANGE)
+    )
+    with services.db.reading() as conn:
+        while ids := conn.scalars(page, {"last": last}).all():
+            jobs.append(
+                Queue.prepare_data(
+                    "bot.broadcasts.deliver_range",
+                    args=(broadcast_id, ids[0], ids[-1]),
+                    job_id=f"broadcast-{broadcast_id}-{ids[0]}-{uuid.uuid4().hex[:8]}",
+                    result_ttl=3600,
+                    failure_ttl=7 * 24 * 3600,
+                    timeout=900,
+                    retry=Retry(max=3, interval=[10, 60, 300]),
+                )
+            )
+            queued += len(ids)
+            last = ids[-1]
+            if len(jobs) >= 200:
+                queue.enqueue_many(jobs)
+                jobs = []
+                if progress:
+                    progress(queued)
+    if jobs:
+        queue.enqueue_many(jobs)
+    if progress:
+        progress(queued)
+    return queued
+
+
+def _finish_if_done(services: Services, broadcast_id: int) -> None:
+    with services.db.writing() as conn:
+        left = conn.scalar(
+            select(func.count()).where(
+                RECIPIENT.c.broadcast_id == broadcast_id,
+                RECIPIENT.c.status.in_(("queued", "claimed")),
+            )
+        )
+        if left == 0:
+            conn.execute(
+                update(BROADCAST)
+                .where(BROADCAST.c.id == broadcast_id, BROADCAST.c.status == "sending")
+                .values(status="done", finished_at=clock.now())
+            )
+
+
+def deliver_range(broadcast_id: int, first: int, last: int) -> dict[str, int]:
+    """RQ job: send a broadcast to its open recipients with caregiver ids first..last."""
+    from bot.worker import current_services
+
+    return RangeDelivery(current_services(), broadcast_id).run(first, last)
+
+
+class RangeDelivery:
+    """One job's share of a broadcast."""
+
+    def __init__(self, services: Services, broadcast_id: int) -> None:
+        self.services, self.broadcast_id = services, broadcast_id
+        self.outbox = Outbox(services)
+        self.counts = {"sent": 0, "failed": 0, "skipped": 0}
+
+    def run(self, first: int, last: int) -> dict[str, int]:
+        now = clock.now()
+        if not in_window(self.services, now) or not self._sending():
+            return self.counts
+        with self.services.db.reading() as conn:
+            texts = get(conn, self.broadcast_id).texts
+        lease = now + dt.timedelta(seconds=self.services.config["CLAIM_SECONDS"])
+        token = uuid.uuid4().hex
+        items = self._claim(first, last, now, lease, token, texts)
+        self.outbox.settle_earlier(items)
+        if not items:
+            _finish_if_done(self.services, self.broadcast_id)
+            return self.counts
+        with self.services.db.writing() as conn:
+            self.outbox.log_sending(conn, items)
+            conn.execute(
+                update(RECIPIENT)
+                .where(
+                    RECIPIENT.c.broadcast_id == self.broadcast_id,
+                    RECIPIENT.c.caregiver_id == bindparam("cid"),
+                )
+                .values(message_id=bindparam("mid")),
+                [{"cid": item.caregiver_id, "mid": item.message_id} for item in items],
+            )
+        deadline = lease - dt.timedelta(seconds=30)
+        asyncio.run(self.outbox.send(items, deadline, self._record, self._sending))
+        _finish_if_done(self.services, self.broadcast_id)
+        return self.counts
+
+    def _sending(self) -> bool:
+        with self.services.db.reading() as conn:
+            return (
+                conn.scalar(select(BROADCAST.c.status).where(BROADCAST.c.id == self.broadcast_id))
+                == "sending"
+            )
+
+    def _claim(
+        self,
+        first: int,
+        last: int,
+        now: dt.datetime,
+        lease: dt.datetime,
+        token: str,
+        texts: dict[str, str],
+    ) -> list[Outgoing]:
+        """Claim the range's open recipients; skip those who stopped meanwhile."""
+        mine = and_(
+            RECIPIENT.c.broadcast_id == self.broadcast_id,
+            RECIPIENT.c.caregiver_id.between(first, last),
+        )
+        with self.services.db.writing() as conn:
+            claimed = conn.execute(
+                update(RECIPIENT)
+                .where(mine, _open(now))
+                .values(status="claimed", claim_token=token, lease_until=lease)
+                .returning(RECIPIENT.c.caregiver_id, RECIPIENT.c.language, RECIPIENT.c.message_id)
+            ).all()
+            people = {
+                cid: (phone, stopped)
+                for cid, phone, stopped in conn.execute(
+                    select(
+                        CAREGIVER.c.id,
+                        CAREGIVER.c.phone,
+                        CAREGIVER.c.opted_out | CAREGIVER.c.unreachable,
+                    ).where(CAREGIVER.c.id.in_([cid for cid, _, _ in claimed]))
+                )
+            }
+            skipped = [cid for cid, _, _ in claimed if people.get(cid, ("", True))[1]]
+            if skipped:
+                conn.execute(
+                    update(RECIPIENT)
+                    .where(mine, RECIPIENT.c.caregiver_id.in_(skipped))
+                    .values(status="skipped")
+                )
+        self.counts["skipped"] += len(skipped)
+        return [
+            Outgoing(cid, people[cid][0], texts.get(lang) or texts[DEFAULT_LANGUAGE], message_id)
+            for cid, lang, message_id in sorted(claimed)
+            if cid not in skipped
+        ]
+
+    def _record(self, items: list[Outgoing]) -> None:
+        statuses = []
+        for item in items:
+            outcome = item.outcome
+            if item.settled or isinstance(outcome, Sent):
+                statuses.append((item.caregiver_id, "sent", None))
+            elif isinstance(outcome, SendFailed):
+                statuses.append(
+                    (item.caregiver_id, "queued" if outcome.retry else "failed", outcome.code)
+                )
+        with self.services.db.writing() as conn:
+            flagged = self.outbox.record_messages(conn, items)
+            if statuses:
+                conn.execute(
+                    update(RECIPIENT)
+                    .where(
+                        RECIPIENT.c.broadcast_id == self.broadcast_id,
+                        RECIPIENT.c.caregiver_id == bindparam("cid"),
+                    )
+                    .values(status=bindparam("st"), error_code=bindparam("code")),
+                    [{"cid": c, "st": s, "code": code} for c, s, code in statuses],
+                )
+            for caregiver_id, _ in flagged:
+                self.services.planner.replan(conn, caregiver_id, clock.now())
+        for _, status, _ in statuses:
+            if status in self.counts:
+                self.counts[status] += 1
+
+
+def listing(services: Services) -> list[dict]:
+    """Every broadcast, newest first, with its status and counts."""
+    with services.db.reading() as conn:
+        rows = conn.execute(
+            select(
+                BROADCAST.c.id,
+                BROADCAST.c.name,
+                BROADCAST.c.status,
+                BROADCAST.c.send_at,
+                BROADCAST.c.recipients,
+                BROADCAST.c.created_by,
+            ).order_by(BROADCAST.c.id.desc())
+        ).all()
+    return [
+        {
+            "id": r.id,
+            "name": r.name,
+            "status": r.status,
+            "recipients": r.recipients,
+            "send_at": r.send_at.isoformat() if r.send_at else None,
+            "created_by": r.created_by,
+        }
+        for r in rows
+    ]
