@@ -188,6 +188,7 @@ def create(
             insert(BROADCAST)
             .values(
                 name=name,
+                kind="community",
                 texts={k: v.strip() for k, v in texts.items()},
                 audience=audience.to_dict(),
                 status="draft",
@@ -336,9 +337,7 @@ def start(
             )
         )
         # Counted, not taken from the driver: not every driver reports INSERT ... SELECT rows.
-        count = conn.scalar(
-            select(func.count()).where(RECIPIENT.c.broadcast_id == broadcast_id)
-        )
+        count = conn.scalar(select(func.count()).where(RECIPIENT.c.broadcast_id == broadcast_id))
         conn.execute(
             update(BROADCAST)
             .where(BROADCAST.c.id == broadcast_id)
@@ -523,7 +522,12 @@ class RangeDelivery:
                 update(RECIPIENT)
                 .where(mine, _open(now))
                 .values(status="claimed", claim_token=token, lease_until=lease)
-                .returning(RECIPIENT.c.caregiver_id, RECIPIENT.c.language, RECIPIENT.c.message_id)
+                .returning(
+                    RECIPIENT.c.caregiver_id,
+                    RECIPIENT.c.language,
+                    RECIPIENT.c.body,
+                    RECIPIENT.c.message_id,
+                )
             ).all()
             people = {
                 cid: (phone, stopped)
@@ -532,10 +536,12 @@ class RangeDelivery:
                         CAREGIVER.c.id,
                         CAREGIVER.c.phone,
                         CAREGIVER.c.opted_out | CAREGIVER.c.unreachable,
-                    ).where(CAREGIVER.c.id.in_([cid for cid, _, _ in claimed]))
+                    ).where(CAREGIVER.c.id.in_([row.caregiver_id for row in claimed]))
                 )
             }
-            skipped = [cid for cid, _, _ in claimed if people.get(cid, ("", True))[1]]
+            skipped = [
+                row.caregiver_id for row in claimed if people.get(row.caregiver_id, ("", True))[1]
+            ]
             if skipped:
                 conn.execute(
                     update(RECIPIENT)
@@ -544,9 +550,14 @@ class RangeDelivery:
                 )
         self.counts["skipped"] += len(skipped)
         return [
-            Outgoing(cid, people[cid][0], texts.get(lang) or texts[DEFAULT_LANGUAGE], message_id)
-            for cid, lang, message_id in sorted(claimed)
-            if cid not in skipped
+            Outgoing(
+                row.caregiver_id,
+                people[row.caregiver_id][0],
+                row.body or texts.get(row.language) or texts[DEFAULT_LANGUAGE],
+                row.message_id,
+            )
+            for row in sorted(claimed)
+            if row.caregiver_id not in skipped
         ]
 
     def _record(self, items: list[Outgoing]) -> None:

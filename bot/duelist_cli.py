@@ -1,4 +1,5 @@
-"""``flask --app bot duelist``: a due list for a district, block or PIN codes."""
+"""``flask --app bot duelist``, ``health-workers`` and ``digest``: due lists for a
+district, block or PIN codes, and the weekly digest for health workers."""
 
 from __future__ import annotations
 
@@ -6,10 +7,18 @@ import datetime as dt
 
 import click
 from flask import current_app
+from sqlalchemy import select
 
+from bot.channels.sms import normalise_phone
+from bot.digests import send_weekly
 from bot.duelists import AreaFilter, as_csv, as_html, due_list
+from bot.models import Caregiver
+from bot.models_campaigns import HealthWorker
+from bot.privacy import mask_phone
 from bot.services import services
+from bot.worker import queue
 from locales import LANGUAGES
+from scheduler import clock
 from scheduler.calendars import block_pincodes
 from scheduler.campaigns import CalendarError
 
@@ -66,3 +75,89 @@ def duelist_command(district, block, pincodes, start, end, fmt, lang, output) ->
         output.write(as_csv(entries, lang))
     else:
         output.write(as_html(current_app, entries, area, first, last, lang))
+
+
+@click.group("health-workers")
+def health_workers() -> None:
+    """ASHAs and ANMs who get the weekly due-list digest by SMS."""
+
+
+@health_workers.command("add")
+@click.argument("phone")
+@click.option("--name", required=True)
+@click.option("--district", help="District, as India Post writes it.")
+@click.option("--pincode", "pincodes", multiple=True, help="PIN code served; repeat for several.")
+@click.option("--block", help="Block, as named in scheduler/campaigns/blocks.yaml.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="hi", show_default=True)
+def add_health_worker(phone, name, district, pincodes, block, lang) -> None:
+    """Register a health worker (or update one) for the weekly digest."""
+    number = normalise_phone(phone, current_app.config["DEFAULT_REGION"])
+    if number is None:
+        raise click.BadParameter(f"{phone!r} is not a phone number", param_hint="PHONE")
+    pins = {p.strip() for value in pincodes for p in value.split(",") if p.strip()}
+    try:
+        if block:
+            pins |= block_pincodes(block)
+    except CalendarError as error:
+        raise click.BadParameter(str(error), param_hint="--block") from None
+    if not (district or pins):
+        raise click.UsageError("give --district, --block or --pincode")
+    with services().db.session() as session:
+        caregiver = session.scalar(select(Caregiver).where(Caregiver.phone == number))
+        if caregiver is None:
+            caregiver = Caregiver(phone=number, language=lang, children=[])
+            session.add(caregiver)
+            session.flush()
+        worker = session.scalar(
+            select(HealthWorker).where(HealthWorker.caregiver_id == caregiver.id)
+        ) or HealthWorker(caregiver_id=caregiver.id)
+        worker.name, worker.district, worker.active = name, district and district.upper(), True
+        worker.pincodes = " ".join(sorted(pins))
+        caregiver.language = lang
+        session.add(worker)
+    click.echo(f"health worker {mask_phone(number)} ({name}) gets the weekly digest")
+
+
+@health_workers.command("list")
+def list_health_workers() -> None:
+    """Every registered health worker."""
+    with services().db.session(write=False) as session:
+        rows = session.execute(
+            select(
+                Caregiver.phone,
+                HealthWorker.name,
+                HealthWorker.district,
+                HealthWorker.pincodes,
+                HealthWorker.active,
+            )
+            .join(Caregiver, Caregiver.id == HealthWorker.caregiver_id)
+            .order_by(HealthWorker.id)
+        ).all()
+    for phone, name, district, pincodes, active in rows:
+        state = "active" if active else "stopped"
+        click.echo(f"{mask_phone(phone)}  {name}  {district or ''} {pincodes}  {state}")
+
+
+@health_workers.command("remove")
+@click.argument("phone")
+def remove_health_worker(phone) -> None:
+    """Stop a health worker's digest."""
+    number = normalise_phone(phone, current_app.config["DEFAULT_REGION"]) or phone
+    with services().db.session() as session:
+        worker = session.scalar(
+            select(HealthWorker)
+            .join(Caregiver, Caregiver.id == HealthWorker.caregiver_id)
+            .where(Caregiver.phone == number)
+        )
+        if worker is None:
+            raise click.ClickException(f"no health worker with number {mask_phone(number)}")
+        worker.active = False
+    click.echo(f"health worker {mask_phone(number)} will get no more digests")
+
+
+@click.command("digest")
+def digest_command() -> None:
+    """Send this week's due-list digest now to health workers who have not had it."""
+    tika = services()
+    count = send_weekly(tika, clock.now(), queue(tika))
+    click.echo(f"weekly digest queued for {count} health workers")

@@ -25,6 +25,8 @@ class Broadcast(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    # "community": one text per language; "digest": each recipient has their own text.
+    kind: Mapped[str] = mapped_column(String(16), default="community")
     texts: Mapped[dict[str, str]] = mapped_column(JSON)  # language -> text
     audience: Mapped[dict[str, Any]] = mapped_column(JSON)  # see bot.broadcasts.Audience
     # draft -> scheduled -> sending -> done, or cancelled
@@ -51,6 +53,7 @@ class BroadcastRecipient(Base):
         ForeignKey("caregiver.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     language: Mapped[str] = mapped_column(String(8))
+    body: Mapped[str | None] = mapped_column(Text)  # this recipient's own text (digests)
     # queued -> claimed -> sent, failed, skipped (stopped meanwhile) or cancelled
     status: Mapped[str] = mapped_column(String(16), default="queued")
     claim_token: Mapped[str | None] = mapped_column(String(32))
@@ -62,14 +65,19 @@ class BroadcastRecipient(Base):
 
 
 class HealthWorker(Base):
-    """An ASHA or ANM who gets a weekly SMS digest of the children due in their area."""
+    """An ASHA or ANM who gets a weekly SMS digest of the children due in their area.
+
+    Their phone and language are those of their caregiver row: a health worker also
+    talks to the service (they register families with REG).
+    """
 
     __tablename__ = "health_worker"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    caregiver_id: Mapped[int] = mapped_column(
+        ForeignKey("caregiver.id", ondelete="CASCADE"), unique=True
+    )
     name: Mapped[str] = mapped_column(String(64))
-    language: Mapped[str] = mapped_column(String(8), default="hi")
     district: Mapped[str | None] = mapped_column(String(64))
     pincodes: Mapped[str] = mapped_column(Text, default="")  # space-separated
     active: Mapped[bool] = mapped_column(Boolean, default=True)

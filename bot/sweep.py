@@ -20,6 +20,7 @@ from rq import Queue, Retry
 from sqlalchemy import bindparam, or_, select, update
 
 from bot.broadcasts import resume as resume_broadcasts
+from bot.digests import due_now, send_weekly
 from bot.fastsql import execute
 from bot.models import Reminder
 from bot.services import Services
@@ -88,6 +89,8 @@ def sweep(services: Services, now: dt.datetime, enqueue_to: Queue | None = None)
         if len(rows) < config["SWEEP_BATCH"]:
             break
     resume_broadcasts(services, now, target)
+    if due_now(services, now):
+        send_weekly(services, now, target)
     if result.claimed:
         log.info(
             "sweep %s: claimed %d reminders, %d jobs", result.token, result.claimed, result.jobs

@@ -23,6 +23,7 @@ def upgrade() -> None:
         "broadcast",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("texts", sa.JSON(), nullable=False),
         sa.Column("audience", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -39,6 +40,7 @@ def upgrade() -> None:
         sa.Column("broadcast_id", sa.Integer(), nullable=False),
         sa.Column("caregiver_id", sa.Integer(), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("body", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("claim_token", sa.String(length=32), nullable=True),
         sa.Column("lease_until", sa.DateTime(), nullable=True),
@@ -57,16 +59,16 @@ def upgrade() -> None:
     op.create_table(
         "health_worker",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("phone", sa.String(length=20), nullable=False),
+        sa.Column("caregiver_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
-        sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("district", sa.String(length=64), nullable=True),
         sa.Column("pincodes", sa.Text(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("last_digest_week", sa.Date(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["caregiver_id"], ["caregiver.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("phone"),
+        sa.UniqueConstraint("caregiver_id"),
     )
 
 
