@@ -30,6 +30,19 @@ def _date(value: str) -> dt.date:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _area_pincodes(district: str | None, block: str | None, pincodes: tuple[str, ...]) -> set[str]:
+    """The PIN codes an area names directly or through its block; it must name something."""
+    pins = {p.strip() for value in pincodes for p in value.split(",") if p.strip()}
+    try:
+        if block:
+            pins |= block_pincodes(block)
+    except CalendarError as error:
+        raise click.BadParameter(str(error), param_hint="--block") from None
+    if not (district or pins):
+        raise click.UsageError("give --district, --block or --pincode")
+    return pins
+
+
 @click.command("duelist")
 @click.option("--district", help="District, as India Post writes it (e.g. LUCKNOW).")
 @click.option("--block", help="Block, as named in scheduler/campaigns/blocks.yaml.")
@@ -54,14 +67,7 @@ def duelist_command(district, block, pincodes, start, end, fmt, lang, output) ->
         raise click.BadParameter("--to is before --from")
     if (last - first).days > 92:
         raise click.BadParameter("a due list covers at most three months")
-    pins = {p.strip() for value in pincodes for p in value.split(",") if p.strip()}
-    try:
-        if block:
-            pins |= block_pincodes(block)
-    except CalendarError as error:
-        raise click.BadParameter(str(error), param_hint="--block") from None
-    if not (district or pins):
-        raise click.UsageError("give --district, --block or --pincode")
+    pins = _area_pincodes(district, block, pincodes)
     label = ", ".join(
         filter(
             None, [district and district.upper(), block and block.upper(), *sorted(set(pincodes))]
@@ -94,14 +100,7 @@ def add_health_worker(phone, name, district, pincodes, block, lang) -> None:
     number = normalise_phone(phone, current_app.config["DEFAULT_REGION"])
     if number is None:
         raise click.BadParameter(f"{phone!r} is not a phone number", param_hint="PHONE")
-    pins = {p.strip() for value in pincodes for p in value.split(",") if p.strip()}
-    try:
-        if block:
-            pins |= block_pincodes(block)
-    except CalendarError as error:
-        raise click.BadParameter(str(error), param_hint="--block") from None
-    if not (district or pins):
-        raise click.UsageError("give --district, --block or --pincode")
+    pins = _area_pincodes(district, block, pincodes)
     with services().db.session() as session:
         caregiver = session.scalar(select(Caregiver).where(Caregiver.phone == number))
         if caregiver is None:

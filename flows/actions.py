@@ -87,7 +87,7 @@ def register_adult(turn: Turn) -> None:
     """Save an adult following a COVID-19 schedule, with their first dose, and name their
     next dose."""
     data = turn.state.data
-    schedule, first_code, _ = COVID_VACCINES[data["vaccine"]]
+    schedule, first_code = COVID_VACCINES[data["vaccine"]]
     first_dose = dt.date.fromisoformat(data["first_dose"])
     person = AddChild(data["name"], first_dose, schedule, ((first_code, first_dose),))
     _register(turn, person, Place(**data["place"]), data["language"], texts.COVID_REGISTERED)

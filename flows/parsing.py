@@ -233,31 +233,38 @@ LANGUAGE_WORDS = {
 }
 
 
-def parse_language(text: str) -> str:
-    """A language code from a menu digit or a language's name; else ask again."""
+def choose(text: str, menu: dict[str, frozenset[str]]) -> str:
+    """The menu entry whose words (its digit, its names) match ``text``; else ask again."""
     answer = fold(clean(text))
-    for lang, words in LANGUAGE_WORDS.items():
+    for choice, words in menu.items():
         if answer in words:
-            return lang
+            return choice
     raise InputError()
 
 
-# The COVID-19 vaccines an adult may have started with, and the schedule each follows.
+def parse_language(text: str) -> str:
+    """A language code from a menu digit or a language's name."""
+    return choose(text, LANGUAGE_WORDS)
+
+
+# The COVID-19 vaccines an adult may have started with: the schedule each follows, and
+# the code of its first dose.
 COVID_VACCINES = {
-    "covishield": ("covid-covishield", "covishield-1", _folded("1 covishield कोविशील्ड")),
-    "covaxin": ("covid-covaxin", "covaxin-1", _folded("2 covaxin कोवैक्सीन कोवैक्सिन")),
-    "corbevax": ("covid-corbevax", "corbevax-1", _folded("3 corbevax कॉर्बेवैक्स कोर्बेवैक्स")),
+    "covishield": ("covid-covishield", "covishield-1"),
+    "covaxin": ("covid-covaxin", "covaxin-1"),
+    "corbevax": ("covid-corbevax", "corbevax-1"),
+}
+COVID_VACCINE_WORDS = {
+    "covishield": _folded("1 covishield कोविशील्ड"),
+    "covaxin": _folded("2 covaxin कोवैक्सीन कोवैक्सिन"),
+    "corbevax": _folded("3 corbevax कॉर्बेवैक्स कोर्बेवैक्स"),
 }
 COVID_VACCINATION_BEGAN = dt.date(2021, 1, 16)
 
 
 def parse_covid_vaccine(text: str) -> str:
-    """A COVID-19 vaccine ("covishield", ...) from a menu digit or its name; else ask again."""
-    answer = fold(clean(text))
-    for vaccine, (_, _, words) in COVID_VACCINES.items():
-        if answer in words:
-            return vaccine
-    raise InputError()
+    """A COVID-19 vaccine ("covishield", ...) from a menu digit or its name."""
+    return choose(text, COVID_VACCINE_WORDS)
 
 
 def parse_first_dose_date(text: str, today: dt.date) -> dt.date:
@@ -279,9 +286,5 @@ SLOT_WORDS = {
 
 
 def parse_slot(text: str) -> str:
-    """A reminder slot from a menu digit or its name; else ask again."""
-    answer = fold(clean(text))
-    for slot, words in SLOT_WORDS.items():
-        if answer in words:
-            return slot
-    raise InputError()
+    """A reminder slot from a menu digit or its name."""
+    return choose(text, SLOT_WORDS)
