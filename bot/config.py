@@ -69,9 +69,13 @@ DEFAULTS: dict[str, Any] = {
     "BROADCAST_HOURS": "10-21",
     # Tokens for the JSON API, "name:token,name:token" (secrets: from the environment only).
     "API_TOKENS": "",
+    # The weekly due-list digest to health workers: the day, and the hour from which it goes.
+    "DIGEST_DAY": "mon",
+    "DIGEST_HOUR": 10,
 }
 
 INT_KEYS = {
+    "DIGEST_HOUR",
     "THROTTLE_PER_MINUTE",
     "REMINDER_ADVANCE_DAYS",
     "REMINDER_OVERDUE_AFTER_DAYS",

@@ -5,6 +5,9 @@ message goes to the gateway, its text is logged as "sending" and the reminders p
 at it; after, the outcome is recorded. So a job killed halfway leaves a trace: the
 next claim of those reminders asks the gateway what it sent to that number and adopts
 the message instead of sending it twice. A job only sends while its claim lasts.
+
+A caregiver whose channel is "voice" gets the same reminders as a phone call: their
+group is handed over to a voice call (bot.voice_reminders), which owns it from there.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from bot.reminder_texts import ChildReminder, reminder_message
 from bot.segments import segment_count
 from bot.senders import INVALID_NUMBERS, OPTED_OUT, Send, SendFailed, SendUnknown, Sent
 from bot.services import Services
+from bot.voice_reminders import CallOrder, hand_over
 from locales import normalise_language
 from scheduler import clock
 from scheduler.reminders import NEXT, next_window
@@ -58,6 +62,7 @@ _CLAIMED = (
         CAREGIVER.c.reminder_slot,
         CAREGIVER.c.opted_out,
         CAREGIVER.c.unreachable,
+        CAREGIVER.c.channel,
     )
     .select_from(REMINDER.join(CHILD).join(CAREGIVER, CAREGIVER.c.id == REMINDER.c.caregiver_id))
     .where(
@@ -126,6 +131,7 @@ class Group:
     message_id: int | None = None
     outcome: Sent | SendFailed | SendUnknown | None = None
     settled: bool = False  # the gateway already had it: nothing to send
+    channel: str = "sms"  # "voice": the reminders go as a call
 
     @property
     def ids(self) -> list[int]:
@@ -140,6 +146,7 @@ class Summary:
     cancelled: int = 0
     unknown: int = 0
     planned_next: int = 0
+    calls: int = 0  # reminders handed over to a phone call
 
 
 def deliver(reminder_ids: list[int], claim_token: str) -> dict[str, int]:
@@ -174,6 +181,11 @@ class Delivery:
             self._plan_next(markers, token, summary)
         now = clock.now()
         ready = [group for group in groups if self._ready(group, token, now, summary)]
+        calls = [group for group in ready if group.channel == "voice"]
+        if calls:
+            orders = [CallOrder(g.caregiver_id, g.phone, g.ids, g.body) for g in calls]
+            summary.calls += hand_over(self.services, orders, token)
+            ready = [group for group in ready if group.channel != "voice"]
         if not ready:
             return summary
         self._settle_earlier_attempts(ready)
@@ -229,7 +241,7 @@ class Delivery:
                     group_rows.append(row)
                     group_head = caregiver
             if group_rows:
-                _, phone, language, slot, opted_out, unreachable = group_head
+                _, phone, language, slot, opted_out, unreachable, channel = group_head
                 groups.append(
                     Group(
                         caregiver_id,
@@ -239,6 +251,7 @@ class Delivery:
                         bool(opted_out),
                         bool(unreachable),
                         group_rows,
+                        channel=channel or "sms",
                     )
                 )
         return groups, markers

@@ -17,6 +17,7 @@ from bot.reminder_texts import ChildReminder, reminder_message
 from bot.segments import segment_count
 from bot.services import services
 from bot.sweep import sweep
+from bot.voice_calls import sweep_calls
 from locales import normalise_language
 from scheduler import clock
 from scheduler.reminders import NEXT
@@ -49,7 +50,8 @@ def sweep_command(now_text: str | None) -> None:
 @reminders.command("schedule")
 @click.option("--every", default=60, show_default=True, help="Seconds between sweeps.")
 def schedule_command(every: int) -> None:
-    """Sweep at the start of every minute until stopped (the Procfile's scheduler)."""
+    """Sweep at the start of every minute until stopped (the Procfile's scheduler): due
+    reminders, and due voice calls (call-backs, retries of unanswered calls)."""
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     click.echo(f"sweeping every {every}s")
@@ -58,6 +60,10 @@ def schedule_command(every: int) -> None:
             sweep(services(), clock.now())
         except Exception:  # a bad sweep must not stop the next one
             log.exception("sweep failed")
+        try:
+            sweep_calls(services(), clock.now())
+        except Exception:
+            log.exception("voice sweep failed")
         deadline = time.time() // every * every + every
         while not stopping and time.time() < deadline:
             time.sleep(min(1.0, deadline - time.time()))

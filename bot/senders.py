@@ -1,11 +1,12 @@
-"""Outbound SMS behind one interface: the console (default) or Twilio.
+"""Outbound SMS and calls behind one interface: the console (default) or Twilio.
 
 A sender opens a session for a batch of messages (``async with sender.session() as
 send``) and sends each with ``await send(to, body, status_callback)``, which says what
 happened: accepted (with the provider's id), refused for good (opted out, invalid
 number), refused for now (rate limit, server error: try later), or unknown (the request
 may or may not have arrived). ``sent_to`` asks the gateway what it sent to a number,
-to settle unknown outcomes.
+to settle unknown outcomes. ``place_call`` starts an outbound call whose progress the
+gateway reports to a status callback, and ``call_status`` asks about one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import aiohttp
+import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.http_client import TwilioHttpClient
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 OPTED_OUT = 21610  # the recipient replied STOP to this sender
 INVALID_NUMBERS = {21211, 21614}  # not a valid number; not a mobile number
 RATE_LIMITED = 20429
+# Every progress event of a call is reported, so its fate is known early.
+CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
 
 
 class SendFailed(Exception):
@@ -80,9 +84,18 @@ class Sender(Protocol):
     def sent_to(self, to: str, since: dt.datetime) -> list[Found]:
         """Messages the gateway sent to ``to`` since ``since``."""
 
+    def place_call(self, to: str, url: str, status_callback: str, ring_seconds: int) -> Sent:
+        """Call ``to``; when answered the gateway fetches TwiML from ``url``. Raises like send."""
+
+    def call_status(self, sid: str) -> str | None:
+        """The status of call ``sid`` as the gateway knows it (None: unknown call)."""
+
 
 class ConsoleSender:
-    """Writes messages to the log (phone masked) instead of sending them."""
+    """Writes messages and calls to the log (phone masked) instead of sending them.
+
+    A console call is taken as answered and over: nobody is there to hear it.
+    """
 
     name = "console"
 
@@ -103,6 +116,14 @@ class ConsoleSender:
         """What this process logged (the console keeps no other record)."""
         return [found for number, found in self._sent if number == to and found.sent_at >= since]
 
+    def place_call(self, to: str, url: str, status_callback: str, ring_seconds: int) -> Sent:
+        sid = "CACONSOLE" + uuid.uuid4().hex
+        log.info("call to %s, answered by %s", mask_phone(to), url)
+        return Sent(sid, "queued")
+
+    def call_status(self, sid: str) -> str | None:
+        return "completed" if sid.startswith("CACONSOLE") else None
+
 
 class TwilioSender:
     """Sends through Twilio's REST API with the real twilio client.
@@ -121,6 +142,7 @@ class TwilioSender:
         messaging_service_sid: str = "",
         api_base: str = "https://api.twilio.com",
         timeout: float = 10.0,
+        caller_id: str = "",
     ) -> None:
         if not (account_sid and auth_token and (from_number or messaging_service_sid)):
             raise ValueError(
@@ -130,6 +152,7 @@ class TwilioSender:
         self.account_sid, self.auth_token = account_sid, auth_token
         self.api_base = api_base.rstrip("/")
         self.timeout = timeout
+        self.caller_id = caller_id or from_number
         self.sender: dict[str, Any] = (
             {"messaging_service_sid": messaging_service_sid}
             if messaging_service_sid
@@ -177,6 +200,36 @@ class TwilioSender:
         found = self.client().messages.list(to=to, date_sent_after=since.astimezone(dt.UTC))
         return [Found(m.sid, m.status, m.body, m.date_sent) for m in found]
 
+    def place_call(self, to: str, url: str, status_callback: str, ring_seconds: int) -> Sent:
+        if not self.caller_id:
+            raise ValueError("calls need VOICE_CALLER_ID or TWILIO_FROM_NUMBER")
+        try:
+            call = self.client().calls.create(
+                to=to,
+                from_=self.caller_id,
+                url=url,
+                method="POST",
+                status_callback=status_callback,
+                status_callback_method="POST",
+                status_callback_event=list(CALL_EVENTS),
+                timeout=ring_seconds,
+            )
+        except TwilioRestException as error:
+            status = error.status or 0
+            retry = status == 429 or error.code == RATE_LIMITED or status >= 500
+            raise SendFailed(status, error.code, retry, error.msg) from None
+        except requests.RequestException as error:
+            raise SendUnknown(repr(error)) from None
+        return Sent(call.sid, call.status)
+
+    def call_status(self, sid: str) -> str | None:
+        try:
+            return self.client().calls(sid).fetch().status
+        except TwilioRestException as error:
+            if error.status == 404:
+                return None
+            raise
+
 
 def _proxies() -> dict[str, str] | None:
     proxies = {
@@ -199,5 +252,6 @@ def make_sender(config: dict[str, Any]) -> Sender:
             config["TWILIO_FROM_NUMBER"],
             config["TWILIO_MESSAGING_SERVICE_SID"],
             config["TWILIO_API_BASE"],
+            caller_id=config.get("VOICE_CALLER_ID", ""),
         )
     raise ValueError(f"unknown SMS_BACKEND {backend!r}: use console or twilio")

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 from bot import reminder_texts
 from bot.reminder_texts import ChildReminder, reminder_message
 from bot.segments import encoding, segment_count, units
-from flows import texts
+from flows import texts, voice_sms, voice_texts
 from flows.actions import language_menu
 from flows.turn import Profile, State, Turn, vaccines
 from locales import LANGUAGES, Text, render
@@ -33,7 +33,8 @@ def sms_texts(*modules) -> dict[str, str]:
     return found
 
 
-FLOW_TEXTS = sms_texts(texts, reminder_texts)
+FLOW_TEXTS = sms_texts(texts, reminder_texts, voice_sms)
+SPOKEN_TEXTS = sms_texts(voice_texts)  # spoken on calls: no SMS length limit
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -49,6 +50,7 @@ def template_ids() -> set[str]:
 
 def test_the_template_has_every_text_in_the_code():
     in_code = set(FLOW_TEXTS.values()) | set(DOSE_NAMES.values()) | set(STATUS_NAMES.values())
+    in_code |= set(SPOKEN_TEXTS.values())
     assert in_code <= template_ids(), "run `make extract-messages`"
 
 

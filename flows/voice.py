@@ -1,0 +1,421 @@
+"""The IVR as a pure state machine: keypad digits in; prompts, effects and SMS out.
+
+``begin`` answers a call, ``respond`` handles what was pressed at a ``<Gather>`` (``""``
+when nothing was) and ``ask_again`` repeats the current question. Each :class:`Outcome`
+says what to speak (every prompt in its own language), how many digits the next
+``<Gather>`` takes (None: hang up after speaking), what to change and which SMS to send.
+No I/O: the shell (:mod:`bot.voice_ivr`) loads the caller and keeps the state of each
+call in the database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows import voice_actions as actions
+from flows import voice_sms
+from flows import voice_texts as said
+from flows.actions import MAX_CHILDREN
+from flows.parsing import MAX_AGE_YEARS, InputError, Place, parse_pincode, years_before
+from flows.turn import (
+    Effect,
+    OptIn,
+    OptOut,
+    Profile,
+    SetChannel,
+    SetLanguage,
+    State,
+    Turn,
+)
+from flows.voice_words import date_words, digit_words
+from locales import LANGUAGE_NAMES, LANGUAGES, Renderable, Text
+from scheduler import Schedule
+
+# The keypad digits each question takes: 1 for menus, 8 for a date, 6 for a PIN code.
+DIGITS = {
+    "language": 1,
+    "birth_date": 8,
+    "confirm_birth_date": 1,
+    "pincode": 6,
+    "confirm_pincode": 1,
+    "menu": 1,
+    "confirm_done": 1,
+    "confirm_stop": 1,
+    "reminder": 1,
+}
+REPROMPTS = 3  # a question is asked again at most this often, then the call ends politely
+YES, NO = "1", "2"  # in every confirmation
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is on the line: their profile, and how their reminders reach them."""
+
+    profile: Profile
+    channel: str = "sms"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One thing to say: ``key`` names its text in flows.voice_texts (recordings replace
+    prompts by key and language)."""
+
+    key: str
+    text: Renderable
+    lang: str
+
+
+@dataclass
+class CallState:
+    """The question being asked, the answers so far and how many answers failed in a row."""
+
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    tries: int = 0
+
+
+@dataclass
+class Outcome:
+    """What a call does next: speak ``prompts``, then gather ``digits`` or hang up."""
+
+    state: CallState
+    prompts: list[Prompt]
+    digits: int | None
+    effects: list[Effect]
+    sms: list[Renderable]
+    language: str
+
+
+class Retry(Exception):
+    """The answer cannot be used: say the text ``key`` and ask again."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class Call:
+    """One webhook's worth of a call: inputs, and the prompts and effects it builds up."""
+
+    def __init__(
+        self, caller: Caller, state: CallState, today: dt.date, schedule: Schedule, reprompts: int
+    ) -> None:
+        self.caller = caller
+        self.profile = caller.profile
+        self.state = CallState(state.step, dict(state.data), state.tries)
+        self.turn = Turn(caller.profile, State(), today, schedule)
+        if self.state.data.get("language"):
+            self.turn.language = self.state.data["language"]
+        self.reprompts = reprompts
+        self.prompts: list[Prompt] = []
+        self.effects: list[Effect] = []
+        self.sms: list[Renderable] = []
+        self.digits: int | None = None
+
+    @property
+    def language(self) -> str:
+        return self.turn.language
+
+    @property
+    def today(self) -> dt.date:
+        return self.turn.today
+
+    @property
+    def opted_out(self) -> bool:
+        changes = [e for e in self.effects if isinstance(e, OptIn | OptOut)]
+        return isinstance(changes[-1], OptOut) if changes else self.profile.opted_out
+
+    @property
+    def channel(self) -> str:
+        changes = [e.channel for e in self.effects if isinstance(e, SetChannel)]
+        return changes[-1] if changes else self.caller.channel
+
+    def say(self, key: str, lang: str | None = None, **params: Any) -> None:
+        self.prompts.append(Prompt(key, Text(getattr(said, key), **params), lang or self.language))
+
+    def do(self, effect: Effect) -> None:
+        self.effects.append(effect)
+
+    def ask(self, step: str, again: bool = False) -> None:
+        """Ask the question of ``step`` (a new question starts with no failed answers)."""
+        if not again:
+            self.state.tries = 0
+        self.state.step = step
+        ASK[step](self)
+        self.digits = DIGITS[step]
+
+    def end(self) -> None:
+        self.state = CallState()
+        self.digits = None
+
+    def outcome(self) -> Outcome:
+        return Outcome(self.state, self.prompts, self.digits, self.effects, self.sms, self.language)
+
+
+# ---- the entry points --------------------------------------------------------------------
+
+
+def begin(
+    caller: Caller,
+    today: dt.date,
+    schedule: Schedule,
+    reminder: list[dict[str, Any]] | None = None,
+    reprompts: int = REPROMPTS,
+) -> Outcome:
+    """Answer a call: a reminder to speak, the menu for a registered caller, or registration."""
+    call = Call(caller, CallState(), today, schedule, reprompts)
+    profile = caller.profile
+    if reminder is not None:
+        call.state.data["reminder"] = reminder
+        call.say("REMINDER_INTRO")
+        actions.say_reminder(call)
+        call.ask("reminder")
+    elif profile.registered:
+        call.say("WELCOME_BACK")
+        call.ask("menu")
+    elif profile.language:  # known from SMS: straight to the birth date
+        _start_registration(call)
+    else:
+        call.ask("language")
+    return call.outcome()
+
+
+def respond(
+    caller: Caller,
+    state: CallState,
+    digits: str,
+    today: dt.date,
+    schedule: Schedule,
+    reprompts: int = REPROMPTS,
+) -> Outcome:
+    """Handle the keys pressed (``""``: none, the caller was silent) at the current question."""
+    call = Call(caller, state, today, schedule, reprompts)
+    step = call.state.step
+    if step is None:
+        call.say("GOODBYE")
+        call.end()
+        return call.outcome()
+    try:
+        if not digits and step != "reminder":
+            raise Retry("NO_INPUT")
+        ANSWER[step](call, digits)
+    except Retry as bad:
+        call.say(bad.key)
+        call.state.tries += 1
+        if call.state.tries > call.reprompts:
+            _give_up(call)
+        else:
+            call.ask(step, again=True)
+    return call.outcome()
+
+
+def ask_again(caller: Caller, state: CallState, today: dt.date, schedule: Schedule) -> Outcome:
+    """The current question again, changing nothing (for a webhook Twilio sent twice)."""
+    call = Call(caller, state, today, schedule, REPROMPTS)
+    if call.state.step is None:
+        call.say("GOODBYE")
+        call.end()
+    else:
+        if call.state.step == "reminder":
+            actions.say_reminder(call)
+        call.ask(call.state.step, again=True)
+    return call.outcome()
+
+
+def _give_up(call: Call) -> None:
+    """Too many unusable answers: a polite goodbye, and an SMS on how to register."""
+    if call.profile.registered:
+        call.say("GOODBYE")
+    else:
+        call.say("GOODBYE_UNREGISTERED")
+        call.sms.append(Text(voice_sms.HOW_TO_REGISTER))
+    call.end()
+
+
+# ---- questions ------------------------------------------------------------------------------
+
+
+def _ask_language(call: Call) -> None:
+    """Each language offered in its own voice; a new caller is welcomed first."""
+    if not call.profile.language and not call.profile.registered:
+        call.say("WELCOME", LANGUAGES[0])
+    for digit, lang in enumerate(LANGUAGES, start=1):
+        call.say("CHOOSE_LANGUAGE", lang, language=LANGUAGE_NAMES[lang], digit=digit)
+
+
+def _ask_menu(call: Call) -> None:
+    for key in ("MENU_NEXT", "MENU_DONE", "MENU_ADD", "MENU_LANGUAGE"):
+        call.say(key)
+    call.say("MENU_START" if call.opted_out else "MENU_STOP")
+    call.say("MENU_BY_SMS" if call.channel == "voice" else "MENU_BY_CALL")
+
+
+def _read_back_date(call: Call) -> None:
+    born = dt.date.fromisoformat(call.state.data["birth_date"])
+    call.say("READ_BACK_DATE", date=date_words(born, call.language))
+
+
+def _read_back_pincode(call: Call) -> None:
+    place = Place(**call.state.data["place"])
+    digits = digit_words(place.pincode, call.language)
+    call.say("READ_BACK_PINCODE", digits=digits, district=place.district.title())
+
+
+ASK: dict[str, Callable[[Call], None]] = {
+    "language": _ask_language,
+    "birth_date": lambda call: call.say("ASK_BIRTH_DATE"),
+    "confirm_birth_date": _read_back_date,
+    "pincode": lambda call: call.say("ASK_PINCODE"),
+    "confirm_pincode": _read_back_pincode,
+    "menu": _ask_menu,
+    "confirm_done": lambda call: call.say("CONFIRM_DONE"),
+    "confirm_stop": lambda call: call.say("CONFIRM_STOP"),
+    "reminder": lambda call: call.say("REMINDER_REPEAT"),
+}
+
+# ---- answers --------------------------------------------------------------------------------
+
+
+def _yes(digits: str) -> bool:
+    if digits not in (YES, NO):
+        raise Retry("WRONG_KEY")
+    return digits == YES
+
+
+def _language(call: Call, digits: str) -> None:
+    choice = int(digits) - 1 if digits.isdigit() else -1
+    if not 0 <= choice < len(LANGUAGES):
+        raise Retry("WRONG_KEY")
+    lang = LANGUAGES[choice]
+    call.turn.language = lang
+    call.state.data["language"] = lang
+    if call.profile.registered:
+        call.do(SetLanguage(lang))
+        call.say("LANGUAGE_SET")
+        call.ask("menu")
+    else:
+        _start_registration(call)
+
+
+def _start_registration(call: Call) -> None:
+    """Ask for a birth date; the language and place already known are kept."""
+    call.state.data["language"] = call.language
+    if call.profile.place:
+        call.state.data["place"] = dataclasses.asdict(call.profile.place)
+    call.ask("birth_date")
+
+
+def _birth_date(call: Call, digits: str) -> None:
+    if len(digits) != 8 or not digits.isdigit():
+        raise Retry("DATE_NEEDS_8_DIGITS")
+    try:
+        born = dt.date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))
+    except ValueError:
+        raise Retry("DATE_NO_SUCH_DAY") from None
+    if born > call.today:
+        raise Retry("DATE_IN_FUTURE")
+    if born < years_before(call.today, MAX_AGE_YEARS):
+        raise Retry("DATE_TOO_OLD")
+    call.state.data["birth_date"] = born.isoformat()
+    call.ask("confirm_birth_date")
+
+
+def _confirm_birth_date(call: Call, digits: str) -> None:
+    if not _yes(digits):
+        del call.state.data["birth_date"]
+        call.ask("birth_date")
+    elif "place" in call.state.data:
+        actions.register(call)
+    else:
+        call.ask("pincode")
+
+
+def _pincode(call: Call, digits: str) -> None:
+    if len(digits) != 6 or not digits.isdigit():
+        raise Retry("PIN_NEEDS_6_DIGITS")
+    try:
+        place = parse_pincode(digits)
+    except InputError:
+        raise Retry("PIN_NOT_FOUND") from None
+    call.state.data["place"] = dataclasses.asdict(place)
+    call.ask("confirm_pincode")
+
+
+def _confirm_pincode(call: Call, digits: str) -> None:
+    if _yes(digits):
+        actions.register(call)
+    else:
+        del call.state.data["place"]
+        call.ask("pincode")
+
+
+def _menu(call: Call, digits: str) -> None:
+    children = call.profile.children
+    if digits == "1":
+        for child in children:
+            actions.say_visit(call, child.name, actions.next_visit(call, child))
+        call.ask("menu")
+    elif digits == "2":
+        call.ask("confirm_done")
+    elif digits == "3":
+        if len(children) >= MAX_CHILDREN:
+            call.say("TOO_MANY_CHILDREN", count=len(children))
+            call.ask("menu")
+        else:
+            _start_registration(call)
+    elif digits == "4":
+        call.ask("language")
+    elif digits == "5" and call.opted_out:
+        call.do(OptIn())
+        call.say("STARTED")
+        call.ask("menu")
+    elif digits == "5":
+        call.ask("confirm_stop")
+    elif digits == "6":
+        by_call = call.channel != "voice"
+        call.do(SetChannel("voice" if by_call else "sms"))
+        call.say("BY_CALL_SET" if by_call else "BY_SMS_SET")
+        call.ask("menu")
+    else:
+        raise Retry("WRONG_KEY")
+
+
+def _confirm_done(call: Call, digits: str) -> None:
+    if _yes(digits):
+        actions.record_done(call)
+    call.ask("menu")
+
+
+def _confirm_stop(call: Call, digits: str) -> None:
+    if _yes(digits):
+        call.do(OptOut())
+        call.say("STOPPED")
+        call.end()
+    else:
+        call.ask("menu")
+
+
+def _reminder(call: Call, digits: str) -> None:
+    if digits == YES:
+        actions.say_reminder(call)
+        call.ask("reminder")
+    else:
+        call.say("GOODBYE")
+        call.end()
+
+
+ANSWER: dict[str, Callable[[Call, str], None]] = {
+    "language": _language,
+    "birth_date": _birth_date,
+    "confirm_birth_date": _confirm_birth_date,
+    "pincode": _pincode,
+    "confirm_pincode": _confirm_pincode,
+    "menu": _menu,
+    "confirm_done": _confirm_done,
+    "confirm_stop": _confirm_stop,
+    "reminder": _reminder,
+}

@@ -1,0 +1,98 @@
+"""What the IVR does when a question is answered: register a child, record a visit as
+done, and say a child's next visit or a reminder. Pure: it adds prompts, effects and SMS
+to a :class:`flows.voice.Call`, as :mod:`flows.actions` does to a Turn for SMS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from flows import voice_sms
+from flows import voice_texts as said
+from flows.actions import EARLY_DAYS, MAX_CHILDREN, visit_text
+from flows.parsing import Place
+from flows.turn import AddChild, ChildInfo, RecordDoses, SetChannel, SetLanguage, SetPlace, vaccines
+from flows.voice_words import date_words
+from locales import Text, render
+from scheduler import Visit
+
+if TYPE_CHECKING:
+    from flows.voice import Call
+
+
+def register(call: Call) -> None:
+    """Save the child (and the caller's language and place), speak its next visit, and
+    send it by SMS too. Someone registering their first child by voice gets calls."""
+    profile, data = call.profile, call.state.data
+    if len(profile.children) >= MAX_CHILDREN:
+        call.say("TOO_MANY_CHILDREN", count=len(profile.children))
+        call.ask("menu")
+        return
+    place = Place(**data["place"])
+    born = dt.date.fromisoformat(data["birth_date"])
+    if call.language != profile.language:
+        call.do(SetLanguage(call.language))
+    if place != profile.place:
+        call.do(SetPlace(place))
+    name = child_name(call)
+    call.do(AddChild(name, born))
+    if not profile.registered:
+        call.do(SetChannel("voice"))
+    visit = call.turn.next_visit(born, place=place)
+    call.say("REGISTERED", name=name)
+    say_visit(call, name, visit)
+    call.sms += [Text(voice_sms.REGISTERED_BY_CALL, name=name), visit_text(call.turn, name, visit)]
+    call.state.data = {}
+    call.ask("menu")
+
+
+def child_name(call: Call) -> str:
+    """What a child registered on the keypad is called: "Baby", then "Baby 2", ..."""
+    number = len(call.profile.children) + 1
+    if number == 1:
+        return render(said.CHILD_NAME, call.language)
+    return render(Text(said.CHILD_NAME_NUMBERED, number=number), call.language)
+
+
+def next_visit(call: Call, child: ChildInfo, given: tuple[str, ...] = ()) -> Visit | None:
+    """A registered child's next visit, counting ``given`` as given today."""
+    return call.turn.child_visit(child, more_doses=[(code, call.today) for code in given])
+
+
+def say_visit(call: Call, name: str, visit: Visit | None) -> None:
+    if visit is None:
+        call.say("NEXT_NONE", name=name)
+    elif visit.date <= call.today:
+        call.say("NEXT_VISIT_NOW", name=name, vaccines=vaccines(visit.codes))
+    else:
+        date = date_words(visit.date, call.language)
+        call.say("NEXT_VISIT", name=name, vaccines=vaccines(visit.codes), date=date)
+
+
+def record_done(call: Call) -> None:
+    """Record each child's current visit as given today, as the SMS DONE does."""
+    today, recorded = call.today, []
+    for child in call.profile.children:
+        visit = next_visit(call, child) if child.birth_date <= today else None
+        if visit and (visit.date - today).days <= EARLY_DAYS:
+            call.do(RecordDoses(child.id, visit.codes, today))
+            recorded.append((child, visit.codes))
+    if not recorded:
+        for child in call.profile.children:
+            call.say("DONE_NOTHING_DUE", name=child.name)
+    for child, codes in recorded:
+        call.say("DONE_RECORDED", name=child.name, vaccines=vaccines(codes))
+        say_visit(call, child.name, next_visit(call, child, given=codes))
+
+
+REMINDER_KEYS = {"advance": "REMINDER_ADVANCE", "due": "REMINDER_DUE"}
+
+
+def say_reminder(call: Call) -> None:
+    """Each child's reminder: kind, name, dose codes and visit date (ISO), as the shell
+    stored them when the call was answered."""
+    for item in call.state.data["reminder"]:
+        key = REMINDER_KEYS.get(item["kind"], "REMINDER_OVERDUE")
+        date = date_words(dt.date.fromisoformat(item["date"]), call.language)
+        call.say(key, name=item["name"], vaccines=vaccines(item["codes"]), date=date)

@@ -1,0 +1,78 @@
+"""Every text the IVR speaks, as gettext msgids (English source).
+
+The name of each constant is its prompt key: a programme can replace the prompt with a
+recording of a human voice through the VOICE_AUDIO setting (``hi.ASK_BIRTH_DATE=URL``).
+Dates and PIN codes reach these texts already in words, in the caller's language.
+"""
+
+from flows import texts
+from locales import N_
+
+WELCOME = texts.WELCOME
+CHOOSE_LANGUAGE = N_("For %(language)s, press %(digit)s.")
+WELCOME_BACK = N_("Welcome back to Tika.")
+
+ASK_BIRTH_DATE = N_(
+    "Please enter your child's date of birth as 8 digits: day, month and year. "
+    "For the 15th of March 2025, press 1 5 0 3 2 0 2 5."
+)
+READ_BACK_DATE = N_("You entered %(date)s. If this is right, press 1. To enter it again, press 2.")
+ASK_PINCODE = N_("Please enter your 6-digit PIN code.")
+READ_BACK_PINCODE = N_(
+    "You entered PIN code %(digits)s, %(district)s. If this is right, press 1. "
+    "To enter it again, press 2."
+)
+REGISTERED = N_("Thank you. %(name)s is registered. We will remind you before each vaccine.")
+
+NEXT_VISIT = N_("%(name)s's next vaccines are %(vaccines)s, on %(date)s.")
+NEXT_VISIT_NOW = N_("%(name)s's vaccines %(vaccines)s can be given now.")
+NEXT_NONE = N_("%(name)s has no more vaccines due.")
+
+MENU_NEXT = N_("To hear the next vaccines, press 1.")
+MENU_DONE = N_("If the vaccines were given today, press 2.")
+MENU_ADD = N_("To add a child, press 3.")
+MENU_LANGUAGE = N_("To change the language, press 4.")
+MENU_STOP = N_("To stop reminders, press 5.")
+MENU_START = N_("Your reminders are stopped. To start them again, press 5.")
+MENU_BY_SMS = N_("To get reminders by SMS instead of a call, press 6.")
+MENU_BY_CALL = N_("To get reminders as a phone call instead of SMS, press 6.")
+
+CONFIRM_DONE = N_("Were the vaccines due now given today? If yes, press 1. To go back, press 2.")
+DONE_RECORDED = N_("Noted: %(name)s was given %(vaccines)s today.")
+DONE_NOTHING_DUE = N_("%(name)s has no vaccine due today, so nothing was noted.")
+CONFIRM_STOP = N_("You will get no more reminders. To stop them, press 1. To go back, press 2.")
+STOPPED = N_("Your reminders are stopped. To start them again, call us and press 5. Goodbye.")
+STARTED = N_("Your reminders are on again.")
+LANGUAGE_SET = N_("You will hear Tika in English.")
+BY_SMS_SET = N_("From now on, reminders will come by SMS.")
+BY_CALL_SET = N_("From now on, reminders will come as a phone call.")
+TOO_MANY_CHILDREN = texts.TOO_MANY_CHILDREN
+
+NO_INPUT = N_("Sorry, we did not hear a key press.")
+WRONG_KEY = N_("Sorry, that key is not one of the choices.")
+DATE_NEEDS_8_DIGITS = N_("A date of birth has 8 digits.")
+DATE_NO_SUCH_DAY = N_("There is no such date.")
+DATE_IN_FUTURE = N_("That date is in the future.")
+DATE_TOO_OLD = N_("That date is more than 6 years ago; Tika is for children under 6.")
+PIN_NEEDS_6_DIGITS = N_("A PIN code has 6 digits.")
+PIN_NOT_FOUND = N_("We could not find that PIN code.")
+
+GOODBYE = N_("Thank you for calling Tika. Goodbye.")
+GOODBYE_UNREGISTERED = N_(
+    "Sorry, we could not register your child on this call. "
+    "We will send you an SMS that says how. Goodbye."
+)
+
+REMINDER_INTRO = N_("Namaste. This is a vaccine reminder from Tika.")
+REMINDER_ADVANCE = N_("%(name)s's vaccines %(vaccines)s are due on %(date)s.")
+REMINDER_DUE = N_(
+    "%(name)s's vaccines %(vaccines)s are due today. Please go to your health centre."
+)
+REMINDER_OVERDUE = N_(
+    "%(name)s's vaccines %(vaccines)s were due on %(date)s. Please go to your health centre soon."
+)
+REMINDER_REPEAT = N_("To hear this again, press 1.")
+
+# The name a child registered by voice is known by (no name is asked on the keypad).
+CHILD_NAME = N_("Baby")
+CHILD_NAME_NUMBERED = N_("Baby %(number)s")
