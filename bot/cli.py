@@ -24,6 +24,7 @@ def alembic_config(database_url: str) -> AlembicConfig:
 def register_commands(app: Flask) -> None:
     """Attach the command groups to ``app``."""
     from bot.broadcast_cli import broadcast
+    from bot.campaign_cli import campaigns
     from bot.duelist_cli import digest_command, duelist_command, health_workers
     from bot.reminder_cli import reminders
     from bot.voice_cli import voice
@@ -36,6 +37,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(health_workers)
     app.cli.add_command(digest_command)
     app.cli.add_command(broadcast)
+    app.cli.add_command(campaigns)
     app.cli.add_command(voice)
 
 

@@ -59,8 +59,10 @@ class AreaFilter:
         return or_(*conditions)
 
 
-def people_in(conn: Connection, area: AreaFilter) -> list[Person]:
-    """Registered children in ``area`` whose caregivers hear from us, with reported doses."""
+def people_in(conn: Connection, where, adults: bool = False) -> list[Person]:
+    """Registered children (or, with ``adults``, adults on a COVID-19 schedule) whose
+    caregivers match ``where``, with the doses reported for them."""
+    on_schedule = CHILD.c.schedule.like("covid-%") if adults else CHILD.c.schedule == "uip"
     rows = conn.execute(
         select(
             CHILD.c.id,
@@ -70,6 +72,9 @@ def people_in(conn: Connection, area: AreaFilter) -> list[Person]:
             CAREGIVER.c.pincode,
             CAREGIVER.c.district,
             CAREGIVER.c.state,
+            CAREGIVER.c.id,
+            CAREGIVER.c.reminder_slot,
+            CHILD.c.schedule,
             DOSE.c.code,
             DOSE.c.given_on,
         )
@@ -78,18 +83,18 @@ def people_in(conn: Connection, area: AreaFilter) -> list[Person]:
                 DOSE, (DOSE.c.child_id == CHILD.c.id) & (DOSE.c.source != "assumed")
             )
         )
-        .where(area.where(), CHILD.c.schedule == "uip")
+        .where(where, on_schedule)
         .order_by(CHILD.c.id)
     )
-    children: dict[int, list] = {}
+    children: dict[int, tuple] = {}
     doses: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
-    for cid, name, born, phone, pincode, district, state, code, given_on in rows:
-        children.setdefault(cid, [cid, name, born, phone, pincode, district, state])
+    for *person, code, given_on in rows:
+        children.setdefault(person[0], tuple(person))
         if code is not None:
-            doses[cid].append((code, given_on))
+            doses[person[0]].append((code, given_on))
     return [
-        Person(cid, name, born, tuple(doses[cid]), phone, pincode, district, state)
-        for cid, name, born, phone, pincode, district, state in children.values()
+        Person(person[0], person[1], person[2], tuple(doses[person[0]]), *person[3:])
+        for person in children.values()
     ]
 
 
@@ -102,7 +107,7 @@ def due_list(
     ri_days: str = "",
 ) -> list[DueEntry]:
     """Who is due at which session day from ``start`` to ``end``, in ``area``."""
-    people = people_in(conn, area)
+    people = people_in(conn, area.where())
     years = range(start.year, end.year + 1)
     days_by_state = {
         state: session_days_between(

@@ -157,6 +157,8 @@ class Reminder(Base):
     # "advance", "due", "overdue-1".."overdue-3", or "next" (plan the following visit).
     kind: Mapped[str] = mapped_column(String(16))
     codes: Mapped[str] = mapped_column(String(255))  # the visit's dose codes, space-separated
+    # For a campaign announcement: {"campaign": name, "days": [session days, YYYY-MM-DD]}.
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     send_on: Mapped[dt.date] = mapped_column(Date)
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="planned")

@@ -64,6 +64,20 @@ class BroadcastRecipient(Base):
     error_code: Mapped[int | None] = mapped_column(Integer)
 
 
+class Campaign(Base):
+    """A campaign loaded from its file (scheduler/campaigns/*.yaml), and how far its
+    announcements have been planned."""
+
+    __tablename__ = "campaign"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the campaign file's contents
+    loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Announcement days up to this one have been planned.
+    planned_through: Mapped[dt.date | None] = mapped_column(Date)
+
+
 class HealthWorker(Base):
     """An ASHA or ANM who gets a weekly SMS digest of the children due in their area.
 

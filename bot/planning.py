@@ -46,9 +46,14 @@ _CHILDREN = (
     .where(CAREGIVER.c.id == bindparam("cid"))
     .order_by(CHILD.c.id)
 )
+# The visit chains this module plans (campaign announcements are planned elsewhere).
 _OPEN_REMINDERS = select(
     REMINDER.c.id, REMINDER.c.child_id, REMINDER.c.visit_date, REMINDER.c.kind
-).where(REMINDER.c.caregiver_id == bindparam("cid"), _IS_OPEN)
+).where(
+    REMINDER.c.caregiver_id == bindparam("cid"),
+    _IS_OPEN,
+    REMINDER.c.kind.not_like("campaign-%"),
+)
 _CANCEL = (
     update(REMINDER).where(REMINDER.c.id == bindparam("rid"), _IS_OPEN).values(status="cancelled")
 )

@@ -340,8 +340,13 @@ def apply_effects(
                 }
                 child_id = execute(conn, _ADD_CHILD, values)[0][0]
                 rows = [
-                    {"child_id": child_id, "code": code, "given_on": given_on,
-                     "source": source, "recorded_at": now}
+                    {
+                        "child_id": child_id,
+                        "code": code,
+                        "given_on": given_on,
+                        "source": source,
+                        "recorded_at": now,
+                    }
                     for code, given_on in doses
                 ]
                 execute_many(conn, _upserts(conn.dialect.name).add_doses, rows)
@@ -396,8 +401,13 @@ def set_message_status(
     rowcount(
         conn,
         _SET_MESSAGE_STATUS,
-        {"mid": message_id, "status": status, "error_code": error_code,
-         "provider_sid": sid, "updated_at": clock.now()},
+        {
+            "mid": message_id,
+            "status": status,
+            "error_code": error_code,
+            "provider_sid": sid,
+            "updated_at": clock.now(),
+        },
     )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from rq import Queue, Retry
 from sqlalchemy import bindparam, or_, select, update
 
+from bot.announcements import announce
 from bot.broadcasts import resume as resume_broadcasts
 from bot.digests import due_now, send_weekly
 from bot.fastsql import execute
@@ -66,6 +67,7 @@ def sweep(services: Services, now: dt.datetime, enqueue_to: Queue | None = None)
     result = SweepResult(token=uuid.uuid4().hex)
     target = enqueue_to or queue(services)
     lease_ends = now + dt.timedelta(seconds=config["CLAIM_SECONDS"])
+    announce(services, now)  # today's campaign announcements join the reminders due
     while True:
         with services.db.writing() as conn:
             rows = execute(

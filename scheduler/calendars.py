@@ -69,6 +69,11 @@ def _default_ri_days() -> dict[str, frozenset[int]]:
 
 def load_campaign(name_or_path: str | Path) -> Campaign:
     """A campaign file by path, or by name from the shipped ones (e.g. "imi-2.0")."""
+    return campaign_from_data(campaign_data(name_or_path))
+
+
+def campaign_data(name_or_path: str | Path) -> dict:
+    """A campaign file's contents, its blocks named in blocks.yaml given their PIN codes."""
     path = Path(name_or_path)
     if path.suffix not in (".yaml", ".yml"):
         path = CAMPAIGN_DIR / f"{name_or_path}.yaml"
@@ -82,8 +87,8 @@ def load_campaign(name_or_path: str | Path) -> Campaign:
         raise CalendarError(f"{path.name}: expected a mapping at the top level")
     areas = data.get("areas") or {}
     if isinstance(areas.get("blocks"), list):  # blocks named from blocks.yaml
-        areas["blocks"] = {name: block_pincodes(name) for name in areas["blocks"]}
-    return campaign_from_data(data)
+        areas["blocks"] = {name: sorted(block_pincodes(name)) for name in areas["blocks"]}
+    return data
 
 
 @cache

@@ -30,6 +30,9 @@ class Person:
     pincode: str | None
     district: str | None
     state: str | None
+    caregiver_id: int = 0
+    slot: str = "morning"
+    schedule: str = "uip"
 
 
 @dataclass(frozen=True)

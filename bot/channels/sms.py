@@ -71,7 +71,10 @@ def delivery_status() -> tuple[str, int]:
     code = form.get("ErrorCode")
     ours = request.args.get("m", "")
     record_delivery(
-        services(), sid, status, int(code) if code and code.isdigit() else None,
+        services(),
+        sid,
+        status,
+        int(code) if code and code.isdigit() else None,
         int(ours) if ours.isdigit() else None,
     )
     return "", 204

@@ -57,6 +57,17 @@ def upgrade() -> None:
             "ix_broadcast_recipient_status", ["broadcast_id", "status"], unique=False
         )
     op.create_table(
+        "campaign",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("loaded_at", sa.DateTime(), nullable=False),
+        sa.Column("planned_through", sa.Date(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("reminder", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("detail", sa.JSON(), nullable=True))
+    op.create_table(
         "health_worker",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("caregiver_id", sa.Integer(), nullable=False),
@@ -74,6 +85,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("health_worker")
+    with op.batch_alter_table("reminder", schema=None) as batch_op:
+        batch_op.drop_column("detail")
+    op.drop_table("campaign")
     with op.batch_alter_table("broadcast_recipient", schema=None) as batch_op:
         batch_op.drop_index("ix_broadcast_recipient_status")
         batch_op.drop_index("ix_broadcast_recipient_caregiver_id")

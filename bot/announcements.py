@@ -1,0 +1,157 @@
+"""Campaign-day announcements: before each round of a campaign and on its first day,
+families in its areas whose children have overdue doses (left-outs and drop-outs) — or,
+for an adults' drive, adults with a COVID-19 dose due — hear the round's session days
+and their pending vaccines.
+
+Announcements are reminders (kinds "campaign-before" and "campaign-start"), so they go
+through the reminder pipeline: the caregiver's slot, the rate limit, one message per
+caregiver and day, never twice, never after STOP. Each announcement day is planned on
+that day, so it names the vaccines pending then.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from functools import cache
+
+from sqlalchemy import Connection, and_, insert, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.duelists import people_in
+from bot.models import Caregiver, Reminder
+from bot.models_campaigns import Campaign as CampaignRow
+from bot.services import Services
+from scheduler import Area, forecast, load_schedule
+from scheduler.calendars import ri_weekdays, state_holidays
+from scheduler.campaigns import Areas, Campaign, campaign_from_data
+from scheduler.reminders import INDIA, next_window, window
+from scheduler.results import DUE, OVERDUE
+
+log = logging.getLogger(__name__)
+
+CAREGIVER, REMINDER, CAMPAIGN = Caregiver.__table__, Reminder.__table__, CampaignRow.__table__
+BEFORE, START = "campaign-before", "campaign-start"
+
+
+def load(services: Services, data: dict) -> Campaign:
+    """Store (or replace) a campaign from its file's contents; returns it."""
+    campaign = campaign_from_data(data)
+    with services.db.writing() as conn:
+        exists = conn.scalar(select(CAMPAIGN.c.id).where(CAMPAIGN.c.id == campaign.id))
+        values = {"name": campaign.name, "data": data}
+        if exists:
+            conn.execute(update(CAMPAIGN).where(CAMPAIGN.c.id == campaign.id).values(values))
+        else:
+            conn.execute(insert(CAMPAIGN).values(id=campaign.id, **values))
+    return campaign
+
+
+def announcement_days(campaign: Campaign) -> list[tuple[dt.date, dt.date, str]]:
+    """(day, round start, kind) of every announcement of a campaign, in order."""
+    days = []
+    for start in campaign.rounds:
+        days.append((start - dt.timedelta(days=campaign.announce_days_before), start, BEFORE))
+        days.append((start, start, START))
+    return sorted(days)
+
+
+def announce(services: Services, now: dt.datetime) -> int:
+    """Plan every announcement whose day has come and is not planned yet (the sweep's part).
+
+    Returns how many reminders it planned.
+    """
+    today = now.astimezone(INDIA).date()
+    with services.db.reading() as conn:
+        campaigns = conn.execute(
+            select(CAMPAIGN.c.id, CAMPAIGN.c.data, CAMPAIGN.c.planned_through)
+        ).all()
+    planned = 0
+    for campaign_id, data, planned_through in campaigns:
+        campaign = campaign_from_data(data)
+        for day, start, kind in announcement_days(campaign):
+            if day > today or (planned_through and day <= planned_through):
+                continue
+            with services.db.writing() as conn:
+                planned += plan_day(services, conn, campaign, day, start, kind, now)
+                conn.execute(
+                    update(CAMPAIGN).where(CAMPAIGN.c.id == campaign_id).values(planned_through=day)
+                )
+    return planned
+
+
+def plan_day(
+    services: Services,
+    conn: Connection,
+    campaign: Campaign,
+    day: dt.date,
+    start: dt.date,
+    kind: str,
+    now: dt.datetime,
+) -> int:
+    """The announcements of one day of one campaign, as reminders in the database."""
+    where = and_(
+        _in_areas(campaign.areas),
+        CAREGIVER.c.opted_out.is_(False),
+        CAREGIVER.c.unreachable.is_(False),
+    )
+    adults = campaign.audience == "adults"
+    wanted = (DUE, OVERDUE) if adults else (OVERDUE,)
+    rows = []
+    for person in people_in(conn, where, adults=adults):
+        schedule = load_schedule(person.schedule) if adults else services.schedule
+        area = Area(district=person.district, state=person.state)
+        result = forecast(person.birth_date, person.doses, day, area, schedule)
+        pending = tuple(d.code for d in result.doses if d.status in wanted)
+        if not pending:
+            continue
+        days = _round_days(campaign, start, person.state, services.config["RI_DAYS"])
+        opens, closes = window(day, person.slot)
+        rows.append(
+            {
+                "child_id": person.child_id,
+                "caregiver_id": person.caregiver_id,
+                "visit_date": start,
+                "kind": kind,
+                "codes": " ".join(pending),
+                "send_on": day,
+                "due_at": opens if closes > now else next_window(now, person.slot)[0],
+                "status": "planned",
+                "claim_token": None,
+                "attempts": 0,
+                "created_at": now,
+                "detail": {"campaign": campaign.name, "days": [d.isoformat() for d in days]},
+            }
+        )
+    if rows:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        conn.execute(dialect.insert(REMINDER).on_conflict_do_nothing(), rows)
+    log.info("campaign %s: %d announcements for %s", campaign.id, len(rows), day)
+    return len(rows)
+
+
+def _in_areas(areas: Areas):
+    if areas.everywhere:
+        return true()
+    places = []
+    if areas.states:
+        places.append(CAREGIVER.c.state.in_(sorted(areas.states)))
+    if areas.districts:
+        places.append(CAREGIVER.c.district.in_(sorted(areas.districts)))
+    if pins := areas.all_pincodes():
+        places.append(CAREGIVER.c.pincode.in_(sorted(pins)))
+    return or_(*places)
+
+
+@cache
+def _state_calendar(state: str | None, year: int, ri_days: str):
+    return ri_weekdays(state, ri_days), state_holidays(state, range(year, year + 2))
+
+
+def _round_days(
+    campaign: Campaign, start: dt.date, state: str | None, ri_days: str
+) -> list[dt.date]:
+    """The session days of the round starting on ``start``, in ``state``."""
+    weekdays, holidays = _state_calendar(state, start.year, ri_days)
+    return dataclasses.replace(campaign, rounds=(start,)).round_days(weekdays, holidays)[0]
