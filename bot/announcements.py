@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
-from functools import cache
 
 from sqlalchemy import Connection, and_, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,7 +24,7 @@ from bot.models import Caregiver, Reminder
 from bot.models_campaigns import Campaign as CampaignRow
 from bot.services import Services
 from scheduler import Area, forecast, load_schedule
-from scheduler.calendars import ri_weekdays, state_holidays
+from scheduler.calendars import state_calendar
 from scheduler.campaigns import Areas, Campaign, campaign_from_data
 from scheduler.reminders import INDIA, next_window, window
 from scheduler.results import DUE, OVERDUE
@@ -38,9 +38,11 @@ BEFORE, START = "campaign-before", "campaign-start"
 def load(services: Services, data: dict) -> Campaign:
     """Store (or replace) a campaign from its file's contents; returns it."""
     campaign = campaign_from_data(data)
+    # YAML reads dates as dates; the JSON column keeps them as ISO strings.
+    stored = json.loads(json.dumps(data, default=lambda value: value.isoformat()))
     with services.db.writing() as conn:
         exists = conn.scalar(select(CAMPAIGN.c.id).where(CAMPAIGN.c.id == campaign.id))
-        values = {"name": campaign.name, "data": data}
+        values = {"name": campaign.name, "data": stored}
         if exists:
             conn.execute(update(CAMPAIGN).where(CAMPAIGN.c.id == campaign.id).values(values))
         else:
@@ -97,15 +99,17 @@ def plan_day(
         CAREGIVER.c.unreachable.is_(False),
     )
     adults = campaign.audience == "adults"
-    wanted = (DUE, OVERDUE) if adults else (OVERDUE,)
+    # Who hears of it: a child with an overdue dose (an adult with a dose due); what it
+    # names: every dose that can be given at the session, due or overdue.
+    qualifying = (DUE, OVERDUE) if adults else (OVERDUE,)
     rows = []
     for person in people_in(conn, where, adults=adults):
         schedule = load_schedule(person.schedule) if adults else services.schedule
         area = Area(district=person.district, state=person.state)
         result = forecast(person.birth_date, person.doses, day, area, schedule)
-        pending = tuple(d.code for d in result.doses if d.status in wanted)
-        if not pending:
+        if not any(d.status in qualifying for d in result.doses):
             continue
+        pending = tuple(d.code for d in result.doses if d.status in (DUE, OVERDUE))
         days = _round_days(campaign, start, person.state, services.config["RI_DAYS"])
         opens, closes = window(day, person.slot)
         rows.append(
@@ -121,7 +125,11 @@ def plan_day(
                 "claim_token": None,
                 "attempts": 0,
                 "created_at": now,
-                "detail": {"campaign": campaign.name, "days": [d.isoformat() for d in days]},
+                "detail": {
+                    "name": campaign.name,
+                    "titles": dict(campaign.titles),
+                    "days": [d.isoformat() for d in days],
+                },
             }
         )
     if rows:
@@ -144,14 +152,9 @@ def _in_areas(areas: Areas):
     return or_(*places)
 
 
-@cache
-def _state_calendar(state: str | None, year: int, ri_days: str):
-    return ri_weekdays(state, ri_days), state_holidays(state, range(year, year + 2))
-
-
 def _round_days(
     campaign: Campaign, start: dt.date, state: str | None, ri_days: str
 ) -> list[dt.date]:
     """The session days of the round starting on ``start``, in ``state``."""
-    weekdays, holidays = _state_calendar(state, start.year, ri_days)
+    weekdays, holidays = state_calendar(state, start.year, ri_days)
     return dataclasses.replace(campaign, rounds=(start,)).round_days(weekdays, holidays)[0]

@@ -1,10 +1,10 @@
 """Sending claimed reminders: the RQ job, and what it writes down before and after.
 
-Each reminder moves planned -> claimed -> sent (or failed) in the database. Before a
-message goes to the gateway, its text is logged as "sending" and the reminders point
-at it; after, the outcome is recorded. So a job killed halfway leaves a trace: the
-next claim of those reminders asks the gateway what it sent to that number and adopts
-the message instead of sending it twice. A job only sends while its claim lasts.
+Each reminder moves planned -> claimed -> sent (or failed) in the database. A job
+loads its claim, drops what is no longer to be sent (the caregiver stopped) or not yet
+(outside their slot), writes one message per caregiver and sends them through the
+outbox (bot.outbox), which logs each before it goes and settles what an interrupted
+earlier attempt sent. A job only sends while its claim lasts.
 
 A caregiver whose channel is "voice" gets the same reminders as a phone call: their
 group is handed over to a voice call (bot.voice_reminders), which owns it from there.
@@ -20,29 +20,25 @@ from itertools import groupby
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from bot.fastsql import execute, execute_many
-from bot.models import Caregiver, Child, DoseRecord, MessageLog, Reminder
-from bot.privacy import mask_phone
-from bot.ratelimit import RateLimit
-from bot.reminder_texts import ChildReminder, reminder_message
-from bot.segments import segment_count
-from bot.senders import INVALID_NUMBERS, OPTED_OUT, Send, SendFailed, SendUnknown, Sent
+from bot.fastsql import execute_many
+from bot.models import Caregiver, Child, DoseRecord, Reminder
+from bot.outbox import Outbox, Outgoing
+from bot.reminder_texts import PlannedReminder, child_reminders, reminder_message
+from bot.senders import SendFailed, SendUnknown, Sent
 from bot.services import Services
 from bot.voice_reminders import CallOrder, hand_over
 from locales import normalise_language
 from scheduler import clock
-from scheduler.reminders import NEXT, next_window
+from scheduler.reminders import INDIA, NEXT, next_window
 
 log = logging.getLogger(__name__)
 
-REMINDER = Reminder.__table__
-CAREGIVER = Caregiver.__table__
-CHILD = Child.__table__
-DOSE = DoseRecord.__table__
-MESSAGE = MessageLog.__table__
-
-RETRY_WAITS = (1.0, 2.0, 4.0)  # seconds between tries after a 429 or a 5xx
-RECORD_EVERY = 50  # outcomes written to the database in batches of this many
+REMINDER, CAREGIVER, CHILD, DOSE = (
+    Reminder.__table__,
+    Caregiver.__table__,
+    Child.__table__,
+    DoseRecord.__table__,
+)
 LEASE_MARGIN = dt.timedelta(seconds=30)  # stop sending this long before the claim ends
 
 _CLAIMED = (
@@ -54,8 +50,10 @@ _CLAIMED = (
         REMINDER.c.due_at,
         REMINDER.c.message_id,
         REMINDER.c.attempts,
+        REMINDER.c.detail,
         CHILD.c.id,
         CHILD.c.name,
+        CHILD.c.schedule,
         CAREGIVER.c.id,
         CAREGIVER.c.phone,
         CAREGIVER.c.language,
@@ -63,6 +61,7 @@ _CLAIMED = (
         CAREGIVER.c.opted_out,
         CAREGIVER.c.unreachable,
         CAREGIVER.c.channel,
+        CAREGIVER.c.state,
     )
     .select_from(REMINDER.join(CHILD).join(CAREGIVER, CAREGIVER.c.id == REMINDER.c.caregiver_id))
     .where(
@@ -90,30 +89,16 @@ _FAILED = (
     .where(REMINDER.c.id == bindparam("rid"))
     .values(status="failed", error_code=bindparam("code"))
 )
-_MESSAGE_OUTCOME = (
-    update(MESSAGE)
-    .where(MESSAGE.c.id == bindparam("mid"))
-    .values(
-        provider_sid=bindparam("sid"),
-        status=bindparam("status"),
-        error_code=bindparam("code"),
-        updated_at=bindparam("at"),
-    )
-)
-_ADD_MESSAGE = MESSAGE.insert().returning(MESSAGE.c.id)
 
 
-@dataclass
-class Row:
+@dataclass(kw_only=True)
+class Row(PlannedReminder):
+    """A claimed reminder."""
+
     id: int
-    kind: str
-    visit_date: dt.date
-    codes: tuple[str, ...]
     lease_ends: dt.datetime
     message_id: int | None
     attempts: int
-    child_id: int
-    child_name: str
 
 
 @dataclass
@@ -126,12 +111,10 @@ class Group:
     slot: str
     opted_out: bool
     unreachable: bool
+    channel: str  # "voice": the reminders go as a call
+    state: str | None
     rows: list[Row]
-    body: str = ""
-    message_id: int | None = None
-    outcome: Sent | SendFailed | SendUnknown | None = None
-    settled: bool = False  # the gateway already had it: nothing to send
-    channel: str = "sms"  # "voice": the reminders go as a call
+    outgoing: Outgoing | None = None
 
     @property
     def ids(self) -> list[int]:
@@ -153,8 +136,7 @@ def deliver(reminder_ids: list[int], claim_token: str) -> dict[str, int]:
     """RQ job: send the reminders a sweep claimed with ``claim_token`` (those still its own)."""
     from bot.worker import current_services
 
-    summary = Delivery(current_services()).run(reminder_ids, claim_token)
-    return vars(summary)
+    return vars(Delivery(current_services()).run(reminder_ids, claim_token))
 
 
 class Delivery:
@@ -163,15 +145,8 @@ class Delivery:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.db = services.db
-        self.sender = services.sender
-        rate = services.config["SMS_RATE_PER_SECOND"]
-        self.limit = RateLimit(services.redis, "tika:rate:sms", rate)
-        # Ask Redis once per 10 ms of sending at full rate (at most 20 messages), not per message.
-        self.reserve_ahead = max(1, min(20, int(rate / 100)))
-        # Messages in flight at once: the gateway's answer takes longer than sending.
-        self.concurrency = services.config["SEND_CONCURRENCY"]
-        base = services.config["PUBLIC_BASE_URL"].rstrip("/")
-        self.status_callback = f"{base}/twilio/sms/status" if base else None
+        self.outbox = Outbox(services)
+        self.ri_days = services.config["RI_DAYS"]
 
     def run(self, reminder_ids: list[int], token: str) -> Summary:
         summary = Summary()
@@ -183,45 +158,26 @@ class Delivery:
         ready = [group for group in groups if self._ready(group, token, now, summary)]
         calls = [group for group in ready if group.channel == "voice"]
         if calls:
-            orders = [CallOrder(g.caregiver_id, g.phone, g.ids, g.body) for g in calls]
+            orders = [CallOrder(g.caregiver_id, g.phone, g.ids, g.outgoing.body) for g in calls]
             summary.calls += hand_over(self.services, orders, token)
-            ready = [group for group in ready if group.channel != "voice"]
+        ready = [group for group in ready if group.channel != "voice"]
         if not ready:
             return summary
-        self._settle_earlier_attempts(ready)
-        self._log_sending([group for group in ready if not group.settled])
-        asyncio.run(self._send_and_record(ready, token, summary))
+        items = [group.outgoing for group in ready]
+        self.outbox.settle_earlier(items)
+        with self.db.writing() as conn:
+            self.outbox.log_sending(conn, items)
+            pointers = [{"rid": rid, "mid": g.outgoing.message_id} for g in ready for rid in g.ids]
+            execute_many(conn, _POINT, pointers)
+        deadline = min(row.lease_ends for g in ready for row in g.rows) - LEASE_MARGIN
+        by_item = {id(group.outgoing): group for group in ready}
+
+        def record(batch: list[Outgoing]) -> None:
+            self._record([by_item[id(item)] for item in batch], token, summary)
+
+        if not asyncio.run(self.outbox.send(items, deadline, record)):
+            log.warning("claim %s ran out; leaving the rest for the next sweep", token)
         return summary
-
-    async def _send_and_record(self, ready: list[Group], token: str, summary: Summary) -> None:
-        """Send in batches, writing each batch's outcomes down before the next."""
-        async with self.sender.session() as send:
-            for start in range(0, len(ready), RECORD_EVERY):
-                batch = ready[start : start + RECORD_EVERY]
-                out_of_time = await self._send_all(batch, send)
-                self._record([g for g in batch if g.settled or g.outcome], token, summary)
-                if out_of_time:
-                    log.warning("claim %s ran out; leaving the rest for the next sweep", token)
-                    return
-
-    async def _send_all(self, groups: list[Group], send: Send) -> bool:
-        """Send a batch, several in flight, within the rate limit; True if the claim ran out."""
-        in_flight = asyncio.Semaphore(self.concurrency)
-        sending = []
-        reserved = 0  # rate-limit units taken ahead for the next few messages
-        for n, group in enumerate(groups):
-            if group.settled:
-                continue
-            if clock.now() >= group.rows[0].lease_ends - LEASE_MARGIN:
-                break
-            segments = segment_count(group.body)
-            if reserved < segments:
-                reserved += await self._reserve(groups[n : n + self.reserve_ahead])
-            reserved -= segments
-            sending.append((group, asyncio.create_task(self._send(group, send, in_flight))))
-        for group, task in sending:
-            group.outcome = await task
-        return len(sending) < sum(1 for g in groups if not g.settled)
 
     # ---- reading the claim -------------------------------------------------------------
 
@@ -231,17 +187,25 @@ class Delivery:
         rows = conn.execute(_CLAIMED, {"ids": list(ids), "token": token}).all()
         groups: list[Group] = []
         markers: list[tuple[int, Row]] = []
-        for caregiver_id, items in groupby(rows, key=lambda r: r[9]):
+        for caregiver_id, items in groupby(rows, key=lambda r: r[11]):
             group_rows = []
-            for rid, kind, visit, codes, due_at, mid, attempts, cid, name, *caregiver in items:
-                row = Row(rid, kind, visit, tuple(codes.split()), due_at, mid, attempts, cid, name)
+            for item in items:
+                rid, kind, visit, codes, due_at, mid, tries, detail, *child = item[:11]
+                person = item[12:]
+                row = Row(
+                    *(kind, visit, tuple(codes.split()), detail, *child),
+                    id=rid,
+                    lease_ends=due_at,
+                    message_id=mid,
+                    attempts=tries,
+                )
                 if kind == NEXT:
                     markers.append((caregiver_id, row))
                 else:
                     group_rows.append(row)
-                    group_head = caregiver
+                    head = person
             if group_rows:
-                _, phone, language, slot, opted_out, unreachable, channel = group_head
+                phone, language, slot, opted_out, unreachable, channel, state = head
                 groups.append(
                     Group(
                         caregiver_id,
@@ -250,8 +214,9 @@ class Delivery:
                         slot,
                         bool(opted_out),
                         bool(unreachable),
+                        channel or "sms",
+                        state,
                         group_rows,
-                        channel=channel or "sms",
                     )
                 )
         return groups, markers
@@ -267,7 +232,11 @@ class Delivery:
             self._set_status(group, token, "planned", opens)
             summary.deferred += len(group.rows)
             return False
-        group.body = reminder_message(_latest_per_visit(group.rows), group.language)
+        today = now.astimezone(INDIA).date()
+        items = child_reminders(group.rows, group.language, group.state, today, self.ri_days)
+        body = reminder_message(items, group.language)
+        earlier = next((row.message_id for row in group.rows if row.message_id), None)
+        group.outgoing = Outgoing(group.caregiver_id, group.phone, body, earlier)
         return True
 
     def _set_status(self, group: Group, token: str, status: str, due_at: dt.datetime) -> None:
@@ -281,147 +250,40 @@ class Delivery:
                 ],
             )
 
-    # ---- a message an earlier attempt may have sent ----------------------------------------
-
-    def _settle_earlier_attempts(self, groups: list[Group]) -> None:
-        """Adopt what an earlier, interrupted attempt sent, so it is not sent again."""
-        earlier = {r.message_id for g in groups for r in g.rows if r.message_id is not None}
-        if not earlier:
-            return
-        with self.db.reading() as conn:
-            messages = {
-                mid: (status, sid, body, created)
-                for mid, status, sid, body, created in conn.execute(
-                    select(
-                        MESSAGE.c.id,
-                        MESSAGE.c.status,
-                        MESSAGE.c.provider_sid,
-                        MESSAGE.c.body,
-                        MESSAGE.c.created_at,
-                    ).where(MESSAGE.c.id.in_(earlier))
-                )
-            }
-        for group in groups:
-            mid = next((r.message_id for r in group.rows if r.message_id in messages), None)
-            if mid is None:
-                continue
-            status, sid, body, created = messages[mid]
-            if sid:  # the gateway accepted it; only its record was lost
-                group.message_id, group.body, group.settled = mid, body, True
-                group.outcome = Sent(sid, status)
-            elif status == "sending":  # outcome unknown: ask the gateway
-                found = [
-                    f
-                    for f in self.sender.sent_to(group.phone, created - dt.timedelta(minutes=5))
-                    if f.body == body
-                ]
-                group.message_id, group.body = mid, body
-                if found:
-                    group.settled, group.outcome = True, Sent(found[0].sid, found[0].status)
-                    log.info("adopted a message sent before a crash to %s", mask_phone(group.phone))
-
-    # ---- sending ------------------------------------------------------------------------
-
-    def _log_sending(self, groups: list[Group]) -> None:
-        """Write each message down as "sending", and point its reminders at it."""
-        now = clock.now()
-        with self.db.writing() as conn:
-            for group in groups:
-                if group.message_id is None:
-                    group.message_id = execute(
-                        conn,
-                        _ADD_MESSAGE,
-                        {
-                            "caregiver_id": group.caregiver_id,
-                            "direction": "out",
-                            "channel": "sms",
-                            "body": group.body,
-                            "provider_sid": None,
-                            "reply_to_id": None,
-                            "status": "sending",
-                            "error_code": None,
-                            "segments": segment_count(group.body),
-                            "created_at": now,
-                            "updated_at": now,
-                        },
-                    )[0][0]
-            execute_many(
-                conn, _POINT, [{"rid": rid, "mid": g.message_id} for g in groups for rid in g.ids]
-            )
-
-    async def _reserve(self, groups: list[Group]) -> int:
-        """Wait for the rate limit to allow the next few messages; returns the units taken."""
-        units = sum(segment_count(g.body) for g in groups if not g.settled)
-        while (wait := self.limit.try_acquire(units)) > 0:
-            await asyncio.sleep(wait)
-        return units
-
-    async def _send(
-        self, group: Group, send: Send, in_flight: asyncio.Semaphore
-    ) -> Sent | SendFailed | SendUnknown:
-        async with in_flight:
-            for wait in (*RETRY_WAITS, None):
-                try:
-                    return await send(group.phone, group.body, self.status_callback)
-                except SendUnknown as unknown:
-                    return unknown
-                except SendFailed as failed:
-                    if not failed.retry or wait is None:
-                        return failed
-                    await asyncio.sleep(wait)
-        raise AssertionError("unreachable")
-
     # ---- writing down outcomes ----------------------------------------------------------
 
     def _record(self, groups: list[Group], token: str, summary: Summary) -> None:
-        if not groups:
-            return
+        """Each group's reminders: sent, failed for good, or back to planned for later."""
         now = clock.now()
-        sent, failed, outcomes, stopped = [], [], [], []
+        sent, failed, later = [], [], []
         for group in groups:
-            outcome = group.outcome
+            outcome = group.outgoing.outcome
             if isinstance(outcome, Sent):
-                outcomes.append(
-                    {
-                        "mid": group.message_id,
-                        "sid": outcome.sid,
-                        "status": outcome.status,
-                        "code": None,
-                        "at": now,
-                    }
-                )
                 sent += [{"rid": rid, "sent_at": now} for rid in group.ids]
-            elif isinstance(outcome, SendFailed):
-                outcomes.append(
+            elif isinstance(outcome, SendFailed) and outcome.retry:
+                later += [
                     {
-                        "mid": group.message_id,
-                        "sid": None,
-                        "status": "failed",
-                        "code": outcome.code,
-                        "at": now,
+                        "rid": rid,
+                        "token": token,
+                        "status": "planned",
+                        "due_at": now + _backoff(group),
                     }
-                )
-                if outcome.retry:
-                    self._set_status(group, token, "planned", now + _backoff(group))
-                    summary.deferred += len(group.ids)
-                else:
-                    failed += [{"rid": rid, "code": outcome.code} for rid in group.ids]
-                    if outcome.code == OPTED_OUT or outcome.code in INVALID_NUMBERS:
-                        stopped.append((group.caregiver_id, outcome.code))
+                    for rid in group.ids
+                ]
+            elif isinstance(outcome, SendFailed):
+                failed += [{"rid": rid, "code": outcome.code} for rid in group.ids]
             elif isinstance(outcome, SendUnknown):
-                summary.unknown += len(group.ids)  # claim runs out; the next claim settles it
+                summary.unknown += len(group.ids)  # the claim runs out; the next settles it
         with self.db.writing() as conn:
-            execute_many(conn, _MESSAGE_OUTCOME, outcomes)
+            flagged = self.outbox.record_messages(conn, [g.outgoing for g in groups])
             execute_many(conn, _SENT, sent)
             execute_many(conn, _FAILED, failed)
-            for caregiver_id, code in stopped:
-                flag = "opted_out" if code == OPTED_OUT else "unreachable"
-                conn.execute(
-                    update(CAREGIVER).where(CAREGIVER.c.id == caregiver_id).values({flag: True})
-                )
+            execute_many(conn, _SET_STATUS, later)
+            for caregiver_id, _ in flagged:  # opted out or unreachable: cancel the rest
                 self.services.planner.replan(conn, caregiver_id, now)
         summary.sent += len(sent)
         summary.failed += len(failed)
+        summary.deferred += len(later)
 
     # ---- the end of a visit's reminders -------------------------------------------------
 
@@ -431,12 +293,9 @@ class Delivery:
         now = clock.now()
         with self.db.writing() as conn:
             for caregiver_id, row in markers:
-                recorded = {
-                    code
-                    for (code,) in conn.execute(
-                        select(DOSE.c.code).where(DOSE.c.child_id == row.child_id)
-                    )
-                }
+                recorded = set(
+                    conn.scalars(select(DOSE.c.code).where(DOSE.c.child_id == row.child_id))
+                )
                 assumed = [
                     {
                         "child_id": row.child_id,
@@ -457,23 +316,6 @@ class Delivery:
                 )
                 self.services.planner.replan(conn, caregiver_id, now, [row.child_id])
                 summary.planned_next += 1
-
-
-CHAIN_ORDER = ("advance", "due", "overdue-1", "overdue-2", "overdue-3")
-
-
-def _latest_per_visit(rows: list[Row]) -> list[ChildReminder]:
-    """One sentence per child and visit: a late "advance" gives way to its "due"."""
-    latest: dict[tuple[int, dt.date], Row] = {}
-    for row in rows:
-        key = (row.child_id, row.visit_date)
-        if key not in latest or _rank(row.kind) > _rank(latest[key].kind):
-            latest[key] = row
-    return [ChildReminder(r.kind, r.child_name, r.codes, r.visit_date) for r in latest.values()]
-
-
-def _rank(kind: str) -> int:
-    return CHAIN_ORDER.index(kind) if kind in CHAIN_ORDER else len(CHAIN_ORDER)
 
 
 def _backoff(group: Group) -> dt.timedelta:

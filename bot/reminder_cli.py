@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.models import Caregiver, Child, Reminder
 from bot.privacy import mask_phone
-from bot.reminder_texts import ChildReminder, reminder_message
+from bot.reminder_texts import PlannedReminder, child_reminders, reminder_message
 from bot.segments import segment_count
 from bot.services import services
 from bot.sweep import sweep
@@ -76,7 +76,19 @@ def preview_command(day: dt.datetime) -> None:
     on = day.date()
     r, cg, ch = Reminder.__table__, Caregiver.__table__, Child.__table__
     query = (
-        select(cg.c.id, cg.c.phone, cg.c.language, r.c.kind, ch.c.name, r.c.codes, r.c.visit_date)
+        select(
+            cg.c.id,
+            cg.c.phone,
+            cg.c.language,
+            cg.c.state,
+            r.c.kind,
+            r.c.visit_date,
+            r.c.codes,
+            r.c.detail,
+            ch.c.id,
+            ch.c.name,
+            ch.c.schedule,
+        )
         .select_from(r.join(ch).join(cg, cg.c.id == r.c.caregiver_id))
         .where(
             r.c.send_on == on,
@@ -87,15 +99,17 @@ def preview_command(day: dt.datetime) -> None:
         )
         .order_by(cg.c.id, ch.c.id)
     )
-    messages: dict[int, tuple[str, str, list[ChildReminder]]] = {}
+    messages: dict[int, tuple[str, str, str | None, list[PlannedReminder]]] = {}
     with services().db.reading() as conn:
-        for cid, phone, language, kind, name, codes, visit in conn.execute(query):
-            entry = messages.setdefault(cid, (phone, normalise_language(language), []))
-            entry[2].append(ChildReminder(kind, name, tuple(codes.split()), visit))
+        for cid, phone, language, state, kind, visit, codes, *child in conn.execute(query):
+            entry = messages.setdefault(cid, (phone, normalise_language(language), state, []))
+            entry[3].append(PlannedReminder(kind, visit, tuple(codes.split()), *child))
     counts: Counter[tuple[str, int]] = Counter()
     reminders_total = 0
     lines = []
-    for phone, language, items in messages.values():
+    ri_days = services().config["RI_DAYS"]
+    for phone, language, state, planned in messages.values():
+        items = child_reminders(planned, language, state, on, ri_days)
         body = reminder_message(items, language)
         segments = segment_count(body)
         counts[(language, segments)] += 1

@@ -1,44 +1,151 @@
 """Reminder messages: one message per caregiver and day, a sentence per child.
 
 Each text is a gettext msgid with named values (a DLT-ready template). Siblings whose
-reminders fall on the same day share one message.
+reminders fall on the same day share one message. Where the state's routine-
+immunisation weekdays are known, a reminder names the first session day on or after
+the due date; a campaign announcement names the round's session days.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import groupby
 
 from flows.turn import vaccines
-from locales import N_, Text, render
+from locales import N_, Text, format_date, render
+from scheduler.calendars import state_calendar
+from scheduler.campaigns import next_session_day
 
 PREFIX = N_("Tika reminder:")
 ADVANCE = N_("%(name)s's vaccines %(vaccines)s are due on %(date)s.")
 DUE = N_("%(name)s's vaccines %(vaccines)s are due today.")
 OVERDUE = N_("%(name)s's vaccines %(vaccines)s were due on %(date)s; please go soon.")
+AT_SESSION = N_("%(name)s's vaccines %(vaccines)s: the vaccination session is on %(session)s.")
 SEND_DONE = N_("Send DONE when given.")
+CAMPAIGN_DAYS = N_("%(campaign)s, vaccination days in your area: %(days)s.")
+CAMPAIGN_CHILD = N_("%(name)s's pending vaccines: %(vaccines)s.")
+CAMPAIGN_KINDS = ("campaign-before", "campaign-start")
 
 
 @dataclass(frozen=True)
 class ChildReminder:
     """What one child's reminder says."""
 
-    kind: str  # "advance", "due", "overdue-<n>"
+    kind: str  # "advance", "due", "overdue-<n>", or a campaign's
     name: str
     codes: tuple[str, ...]
     visit_date: dt.date
+    session_day: dt.date | None = None  # the RI session day to go to, where known
+    campaign: str = ""  # a campaign announcement: the campaign's name in the message language
+    campaign_days: tuple[dt.date, ...] = ()
 
 
-def sentence(item: ChildReminder) -> Text:
-    """One child's part of a reminder."""
+@dataclass
+class PlannedReminder:
+    """A reminder as the database holds it, to be worded."""
+
+    kind: str
+    visit_date: dt.date
+    codes: tuple[str, ...]
+    detail: dict | None  # a campaign announcement's names and session days
+    child_id: int
+    child_name: str
+    schedule: str = "uip"  # the person's schedule: adults' COVID-19 doses are not at RI sessions
+
+
+CHAIN_ORDER = ("advance", "due", "overdue-1", "overdue-2", "overdue-3")
+
+
+def latest_per_visit(planned: list[PlannedReminder]) -> list[PlannedReminder]:
+    """Per child and visit, its latest reminder of the chain (a late "advance" gives way to
+    its "due"); a campaign announcement stands apart from the visit reminders."""
+    latest: dict[tuple[int, dt.date, bool], PlannedReminder] = {}
+    for row in planned:
+        key = (row.child_id, row.visit_date, row.kind in CAMPAIGN_KINDS)
+        if key not in latest or _rank(row.kind) > _rank(latest[key].kind):
+            latest[key] = row
+    return list(latest.values())
+
+
+def child_reminders(
+    planned: list[PlannedReminder], lang: str, state: str | None, today: dt.date, ri_days: str
+) -> list[ChildReminder]:
+    """What each child's reminder says, in ``lang``: a visit reminder names the RI session
+    day where the state's RI weekdays are known; an announcement names the round's days,
+    and stands for a visit reminder of the same day whose vaccines it names."""
+    items = []
+    latest = latest_per_visit(planned)
+    announced = {
+        (row.child_id, code) for row in latest if row.kind in CAMPAIGN_KINDS for code in row.codes
+    }
+    for row in latest:
+        if row.kind not in CAMPAIGN_KINDS and all(
+            (row.child_id, c) in announced for c in row.codes
+        ):
+            continue  # the day's announcement already names these vaccines
+        if row.kind in CAMPAIGN_KINDS:
+            detail = row.detail or {}
+            title = (detail.get("titles") or {}).get(lang) or detail.get("name", "")
+            days = tuple(dt.date.fromisoformat(day) for day in detail.get("days", ()))
+            items.append(
+                ChildReminder(
+                    row.kind,
+                    row.child_name,
+                    row.codes,
+                    row.visit_date,
+                    campaign=title,
+                    campaign_days=days,
+                )
+            )
+            continue
+        session = None
+        if not row.schedule.startswith("covid-"):
+            weekdays, holidays = state_calendar(state, today.year, ri_days)
+            session = next_session_day(max(row.visit_date, today), weekdays, holidays)
+        items.append(
+            ChildReminder(row.kind, row.child_name, row.codes, row.visit_date, session_day=session)
+        )
+    return items
+
+
+def _rank(kind: str) -> int:
+    return CHAIN_ORDER.index(kind) if kind in CHAIN_ORDER else len(CHAIN_ORDER)
+
+
+def sentence(item: ChildReminder, lang: str) -> Text:
+    """One child's part of a visit reminder."""
+    if item.session_day is not None:
+        session = format_date(item.session_day, lang, "EEEE d MMMM")
+        return Text(AT_SESSION, name=item.name, vaccines=vaccines(item.codes), session=session)
     template = {"advance": ADVANCE, "due": DUE}.get(item.kind, OVERDUE)
     return Text(template, name=item.name, vaccines=vaccines(item.codes), date=item.visit_date)
+
+
+def format_days(days: tuple[dt.date, ...], lang: str) -> str:
+    """Session days compactly: "2, 3, 5, 6 December", or across months "30 December, 2 January"."""
+    parts = []
+    for _, same_month in groupby(days, key=lambda d: (d.year, d.month)):
+        month = list(same_month)
+        numbers = [str(d.day) for d in month[:-1]]
+        parts.append(", ".join([*numbers, format_date(month[-1], lang, "d MMMM")]))
+    return ", ".join(parts)
 
 
 def reminder_message(items: list[ChildReminder], lang: str) -> str:
     """The message for one caregiver: every child's reminder of the day, in ``lang``."""
     parts = [render(PREFIX, lang)]
-    parts += [render(sentence(item), lang) for item in items]
+    campaigns = [item for item in items if item.kind in CAMPAIGN_KINDS]
+    visits = [item for item in items if item.kind not in CAMPAIGN_KINDS]
+    for _, announced in groupby(campaigns, key=lambda i: (i.campaign, i.campaign_days)):
+        announced = list(announced)
+        days = format_days(announced[0].campaign_days, lang)
+        parts.append(render(Text(CAMPAIGN_DAYS, campaign=announced[0].campaign, days=days), lang))
+        parts += [
+            render(Text(CAMPAIGN_CHILD, name=i.name, vaccines=vaccines(i.codes)), lang)
+            for i in announced
+        ]
+    parts += [render(sentence(item, lang), lang) for item in visits]
     if any(item.kind != "advance" for item in items):
         parts.append(render(SEND_DONE, lang))
     return " ".join(parts)

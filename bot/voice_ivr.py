@@ -19,10 +19,10 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot import store, voice_calls
-from bot.delivery import CHAIN_ORDER
 from bot.models import Caregiver, Child, Reminder
 from bot.models_voice import IvrSession, VoiceCall
 from bot.privacy import mask_phone
+from bot.reminder_texts import PlannedReminder, latest_per_visit
 from bot.services import Services
 from flows.voice import Caller, CallState, Outcome, Prompt, ask_again, begin, respond
 from locales import render
@@ -220,16 +220,10 @@ def _reminder_items(conn: Connection, reminder_ids: list[int]) -> list[dict[str,
         .where(REMINDER.c.id.in_(reminder_ids))
         .order_by(CHILD.c.id, REMINDER.c.visit_date)
     ).all()
-    latest: dict[tuple[int, Any], Any] = {}
-    for row in rows:
-        key = (row.id, row.visit_date)
-        if key not in latest or _rank(row.kind) > _rank(latest[key].kind):
-            latest[key] = row
-    return [
-        {"kind": r.kind, "name": r.name, "codes": r.codes.split(), "date": r.visit_date.isoformat()}
-        for r in latest.values()
+    planned = [
+        PlannedReminder(r.kind, r.visit_date, r.codes.split(), None, r.id, r.name) for r in rows
     ]
-
-
-def _rank(kind: str) -> int:
-    return CHAIN_ORDER.index(kind) if kind in CHAIN_ORDER else len(CHAIN_ORDER)
+    return [
+        {"kind": r.kind, "name": r.child_name, "codes": r.codes, "date": r.visit_date.isoformat()}
+        for r in latest_per_visit(planned)
+    ]

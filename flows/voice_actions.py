@@ -86,7 +86,12 @@ def record_done(call: Call) -> None:
         say_visit(call, child.name, next_visit(call, child, given=codes))
 
 
-REMINDER_KEYS = {"advance": "REMINDER_ADVANCE", "due": "REMINDER_DUE"}
+REMINDER_KEYS = {
+    "advance": "REMINDER_ADVANCE",
+    "due": "REMINDER_DUE",
+    "campaign-before": "REMINDER_CAMPAIGN",
+    "campaign-start": "REMINDER_CAMPAIGN",
+}
 
 
 def say_reminder(call: Call) -> None:

@@ -71,6 +71,10 @@ REMINDER_DUE = N_(
 REMINDER_OVERDUE = N_(
     "%(name)s's vaccines %(vaccines)s were due on %(date)s. Please go to your health centre soon."
 )
+REMINDER_CAMPAIGN = N_(
+    "A vaccination drive in your area begins on %(date)s. "
+    "%(name)s's pending vaccines %(vaccines)s can be given there."
+)
 REMINDER_REPEAT = N_("To hear this again, press 1.")
 
 # The name a child registered by voice is known by (no name is asked on the keypad).

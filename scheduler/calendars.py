@@ -5,6 +5,7 @@ and campaign files. The calendar logic itself is in :mod:`scheduler.campaigns`.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -13,6 +14,8 @@ import holidays
 import yaml
 
 from scheduler.campaigns import CalendarError, Campaign, campaign_from_data, parse_weekdays
+
+log = logging.getLogger(__name__)
 
 CAMPAIGN_DIR = Path(__file__).resolve().parent / "campaigns"
 RI_DAYS_FILE = CAMPAIGN_DIR / "ri_days.yaml"
@@ -45,6 +48,19 @@ def state_holidays(state: str | None, years: Iterable[int]) -> frozenset[dt.date
     code = state_code(state)
     calendar = holidays.India(subdiv=code, years=sorted(set(years)))
     return frozenset(calendar.keys())
+
+
+@cache
+def state_calendar(
+    state: str | None, year: int, ri_override: str = ""
+) -> tuple[frozenset[int], frozenset[dt.date]]:
+    """A state's RI weekdays and its holidays of ``year`` and the next (cached). A state
+    not known here has neither: its messages give dates instead of session days."""
+    try:
+        return ri_weekdays(state, ri_override), state_holidays(state, (year, year + 1))
+    except CalendarError as error:
+        log.warning("no RI calendar: %s", error)
+        return frozenset(), frozenset()
 
 
 def ri_weekdays(state: str | None, override: str = "") -> frozenset[int]:

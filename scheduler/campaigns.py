@@ -64,6 +64,19 @@ def session_days(
     return days
 
 
+def next_session_day(
+    day: dt.date, ri_weekdays: Container[int], holidays: Container[dt.date] = frozenset()
+) -> dt.date | None:
+    """The first routine-immunisation session day on or after ``day`` (None: no RI days)."""
+    if not any(weekday in ri_weekdays for weekday in range(7)):
+        return None
+    for offset in range(MAX_SPAN_DAYS):
+        candidate = day + dt.timedelta(days=offset)
+        if candidate.weekday() in ri_weekdays and candidate not in holidays:
+            return candidate
+    return None
+
+
 @dataclass(frozen=True)
 class Areas:
     """Where a campaign runs: states, districts, blocks (named lists of PIN codes) or PIN
@@ -107,6 +120,11 @@ class Campaign:
     exclude_holidays: bool = True
     areas: Areas = field(default_factory=Areas)
     announce_days_before: int = 2
+    titles: tuple[tuple[str, str], ...] = ()  # (language, name families know it by)
+
+    def title(self, lang: str) -> str:
+        """The campaign's name in messages to families in ``lang`` (its name by default)."""
+        return dict(self.titles).get(lang, self.name)
 
     def round_days(
         self,
@@ -152,6 +170,7 @@ def campaign_from_data(data: dict) -> Campaign:
                 },
             ),
             announce_days_before=int(data.get("announce_days_before", 2)),
+            titles=tuple(sorted((str(k), str(v)) for k, v in (data.get("titles") or {}).items())),
         )
     except KeyError as missing:
         raise CalendarError(f"campaign file has no {missing.args[0]!r}") from None

@@ -9,12 +9,18 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot import reminder_texts
-from bot.reminder_texts import ChildReminder, reminder_message
+from bot.reminder_texts import (
+    ChildReminder,
+    PlannedReminder,
+    child_reminders,
+    format_days,
+    reminder_message,
+)
 from bot.segments import encoding, segment_count, units
 from flows import texts, voice_sms, voice_texts
 from flows.actions import language_menu
 from flows.turn import Profile, State, Turn, vaccines
-from locales import LANGUAGES, Text, render
+from locales import LANGUAGES, Text, format_date, render
 from scheduler import Area, forecast, load_schedule
 from scheduler.vaccines import DOSE_NAMES, STATUS_NAMES
 
@@ -105,9 +111,16 @@ REALISTIC = {
 }
 
 
+IMI_TITLES = {"hi": "मिशन इंद्रधनुष", "en": "Mission Indradhanush"}
+ROUND_DAYS = tuple(dt.date(2019, 12, day) for day in (2, 3, 5, 6, 7, 9, 10))  # 7 days
+
+
 def render_with_values(msgid: str, lang: str) -> str:
     params = {key: value for key, value in REALISTIC.items() if f"%({key})s" in msgid}
     params["name"] = NAMES[lang]
+    params["session"] = format_date(dt.date(2025, 9, 24), lang, "EEEE d MMMM")
+    params["campaign"] = IMI_TITLES[lang]
+    params["days"] = format_days(ROUND_DAYS, lang)
     if "%(vaccines)s" in msgid:
         params["vaccines"] = longest_visit(lang)
     return render(Text(msgid, **params), lang)
@@ -145,6 +158,116 @@ def test_siblings_share_one_reminder_of_at_most_three_segments(lang):
     ]
     message = reminder_message(siblings, lang)
     assert segment_count(message) <= 3, f"{lang}: {units(message)} units: {message}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_reminder_naming_the_session_day_fits_in_two_segments(lang):
+    item = ChildReminder(
+        "due",
+        NAMES[lang],
+        ("opv-2", "penta-2", "rvv-2"),
+        REALISTIC["date"],
+        session_day=dt.date(2025, 10, 1),
+    )
+    message = reminder_message([item], lang)
+    assert format_date(dt.date(2025, 10, 1), lang, "EEEE d MMMM") in message
+    assert segment_count(message) <= 2, f"{lang}: {units(message)} units: {message}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_campaign_announcement_for_two_children_fits_in_three_segments(lang):
+    children = [
+        ChildReminder(
+            "campaign-before",
+            NAMES[lang],
+            codes,
+            dt.date(2019, 12, 2),
+            campaign=IMI_TITLES[lang],
+            campaign_days=ROUND_DAYS,
+        )
+        for codes in (("penta-3", "opv-3", "rvv-3", "fipv-2"), ("mr-1", "je-1", "vita-1"))
+    ]
+    message = reminder_message(children, lang)
+    assert message.count(IMI_TITLES[lang]) == 1, "the round's days are said once"
+    assert segment_count(message) <= 3, f"{lang}: {units(message)} units: {message}"
+
+
+def test_round_days_are_written_compactly():
+    assert format_days(ROUND_DAYS, "en") == "2, 3, 5, 6, 7, 9, 10 December"
+    across = (dt.date(2019, 12, 30), dt.date(2019, 12, 31), dt.date(2020, 1, 2))
+    assert format_days(across, "en") == "30, 31 December, 2 January"
+    assert format_days(ROUND_DAYS[:1], "hi") == "2 दिसंबर"
+
+
+def test_a_reminder_names_the_first_session_day_on_or_after_the_due_date():
+    due_on_a_monday = PlannedReminder("due", dt.date(2025, 9, 29), ("opv-2",), None, 1, "Asha")
+    # Uttar Pradesh's RI days by this setting are Wednesday and Saturday.
+    [item] = child_reminders(
+        [due_on_a_monday], "en", "UTTAR PRADESH", dt.date(2025, 9, 29), "UTTAR PRADESH=wed,sat"
+    )
+    assert item.session_day == dt.date(2025, 10, 1)
+    assert "Wednesday 1 October" in reminder_message([item], "en")
+    # Where a state's RI days are not known, the reminder gives the due date instead.
+    [item] = child_reminders([due_on_a_monday], "en", "NOWHERE", dt.date(2025, 9, 29), "")
+    assert item.session_day is None
+    assert "are due today" in reminder_message([item], "en")
+
+
+def test_an_overdue_reminder_names_a_session_day_still_to_come():
+    overdue = PlannedReminder("overdue-1", dt.date(2025, 9, 1), ("opv-2",), None, 1, "Asha")
+    [item] = child_reminders(
+        [overdue], "en", "UTTAR PRADESH", dt.date(2025, 9, 29), "UTTAR PRADESH=wed,sat"
+    )
+    assert item.session_day == dt.date(2025, 10, 1)
+
+
+def test_an_adults_covid_dose_names_no_ri_session():
+    covid = PlannedReminder(
+        "due", dt.date(2025, 9, 29), ("covishield-2",), None, 1, "Sunita", "covid-covishield"
+    )
+    [item] = child_reminders(
+        [covid], "en", "UTTAR PRADESH", dt.date(2025, 9, 29), "UTTAR PRADESH=wed,sat"
+    )
+    assert item.session_day is None
+
+
+def test_an_announcement_stands_for_the_same_days_visit_reminder():
+    detail = {"name": "IMI", "titles": IMI_TITLES, "days": [ROUND_DAYS[0].isoformat()]}
+    visit = dt.date(2019, 11, 1)
+    overdue = PlannedReminder("overdue-2", visit, ("mr-1",), None, 1, "Asha")
+    announcement = PlannedReminder("campaign-before", ROUND_DAYS[0], ("mr-1",), detail, 1, "Asha")
+    items = child_reminders([overdue, announcement], "en", None, dt.date(2019, 11, 30), "")
+    assert [item.kind for item in items] == ["campaign-before"]
+    # A vaccine the announcement does not name keeps its own reminder, as does a sibling's.
+    other = PlannedReminder("overdue-2", visit, ("mr-1", "je-1"), None, 1, "Asha")
+    sibling = PlannedReminder("overdue-2", visit, ("mr-1",), None, 2, "Ravi")
+    items = child_reminders([other, sibling, announcement], "en", None, visit, "")
+    assert sorted(item.kind for item in items) == ["campaign-before", "overdue-2", "overdue-2"]
+
+
+def test_a_late_advance_reminder_gives_way_to_the_due_one():
+    visit = dt.date(2025, 9, 29)
+    rows = [
+        PlannedReminder(kind, visit, ("opv-2",), None, 1, "Asha") for kind in ("due", "advance")
+    ]
+    [item] = child_reminders(rows, "en", None, visit, "")
+    assert item.kind == "due"
+
+
+def test_a_campaign_announcement_is_worded_in_the_caregivers_language():
+    detail = {
+        "name": "Intensified Mission Indradhanush 2.0",
+        "titles": IMI_TITLES,
+        "days": [day.isoformat() for day in ROUND_DAYS],
+    }
+    row = PlannedReminder("campaign-before", dt.date(2019, 12, 2), ("mr-1",), detail, 1, "Asha")
+    for lang in LANGUAGES:
+        [item] = child_reminders([row], lang, None, dt.date(2019, 11, 30), "")
+        assert item.campaign == IMI_TITLES[lang] and item.campaign_days == ROUND_DAYS
+    untitled = {**detail, "titles": {}}
+    row = PlannedReminder("campaign-start", dt.date(2019, 12, 2), ("mr-1",), untitled, 1, "Asha")
+    [item] = child_reminders([row], "hi", None, dt.date(2019, 12, 2), "")
+    assert item.campaign == "Intensified Mission Indradhanush 2.0"
 
 
 def test_the_language_menu_fits_in_two_segments():

@@ -131,8 +131,8 @@ def test_an_unanswered_reminder_call_is_tried_again_then_sent_by_sms(app, config
     assert [call["status"] for call in fake.calls] == ["no-answer"] * 3
     reminder_sms = fake.messages[-1]
     assert reminder_sms["body"] == (
-        "Tika reminder: Baby's vaccines OPV-1, Penta-1, RVV-1, fIPV-1, PCV-1 are due on "
-        "12 February 2025."
+        "Tika reminder: Baby's vaccines OPV-1, Penta-1, RVV-1, fIPV-1, PCV-1: the vaccination "
+        "session is on Wednesday 12 February."
     )
     advance = next(r for r in reminders_of(app) if r.kind == "advance")
     with tika.db.session(write=False) as session:
