@@ -9,6 +9,9 @@ PY := $(BIN)/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := redis-server
 TEST_APT_PACKAGES := postgresql
+# The browser tests drive Debian's chromium through Playwright (no browser download).
+BROWSER_APT_PACKAGES := chromium fonts-noto-core
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export FLASK_APP := bot
 REDIS_URL ?= redis://127.0.0.1:6379/0
@@ -19,10 +22,11 @@ help:
 	@echo "make run    install what is missing and start Tika (console SMS backend)"
 	@echo "make test   install what is missing and run the whole test suite"
 
-run: deps db
+run: deps db var/secret_key
 	@echo "Tika: web on http://127.0.0.1:$${PORT:-5000}  (health: /healthz, SMS webhook: POST /twilio/sms)"
 	@echo "      talk to it in another terminal: $(BIN)/flask --app bot chat +919812345678"
 	SMS_BACKEND=console BIND=127.0.0.1 REDIS_URL=$(REDIS_URL) \
+		SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" \
 		$(PY) scripts/services.py --redis-url $(REDIS_URL) -- $(BIN)/honcho start -f Procfile
 
 test: deps test-system
@@ -42,6 +46,8 @@ test-system:
 	@command -v initdb >/dev/null || command -v pg_config >/dev/null \
 		|| ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEST_APT_PACKAGES); }
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_APT_PACKAGES); }
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +63,11 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output \
 		--project tika --copyright-holder Tika -o locales/messages.pot .
 	$(BIN)/pybabel -q update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+
+# The dashboard's session key for this machine (var/ is never committed); production sets
+# SECRET_KEY in the environment.
+var/secret_key:
+	mkdir -p var && umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
 
 db: $(VENV)/.installed
 	$(BIN)/flask --app bot db upgrade

@@ -26,10 +26,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bot import api
     from bot.channels import sms, voice
     from bot.cli import register_commands
+    from bot.dashboard import install as install_dashboard
 
     app.register_blueprint(sms.blueprint)
     app.register_blueprint(voice.blueprint)
     app.register_blueprint(api.blueprint)
+    install_dashboard(app, secret_configured=bool(settings["SECRET_KEY"]))
     register_commands(app)
 
     @app.get("/healthz")

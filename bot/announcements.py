@@ -97,6 +97,7 @@ def plan_day(
         _in_areas(campaign.areas),
         CAREGIVER.c.opted_out.is_(False),
         CAREGIVER.c.unreachable.is_(False),
+        CAREGIVER.c.simulated.is_(False),  # the dashboard's phone simulator
     )
     adults = campaign.audience == "adults"
     # Who hears of it: a child with an overdue dose (an adult with a dose due); what it

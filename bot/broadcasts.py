@@ -109,7 +109,11 @@ class Audience:
 
     def where(self, today: dt.date):
         """The SQL condition on caregivers."""
-        conditions = [CAREGIVER.c.opted_out.is_(False), CAREGIVER.c.unreachable.is_(False)]
+        conditions = [
+            CAREGIVER.c.opted_out.is_(False),
+            CAREGIVER.c.unreachable.is_(False),
+            CAREGIVER.c.simulated.is_(False),  # the dashboard's phone simulator
+        ]
         places = []
         if self.states:
             places.append(CAREGIVER.c.state.in_(self.states))

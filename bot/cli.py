@@ -27,6 +27,7 @@ def register_commands(app: Flask) -> None:
     from bot.campaign_cli import campaigns
     from bot.duelist_cli import digest_command, duelist_command, health_workers
     from bot.reminder_cli import reminders
+    from bot.users_cli import users
     from bot.voice_cli import voice
 
     app.cli.add_command(db)
@@ -39,6 +40,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(broadcast)
     app.cli.add_command(campaigns)
     app.cli.add_command(voice)
+    app.cli.add_command(users)
 
 
 @click.group()

@@ -72,6 +72,20 @@ DEFAULTS: dict[str, Any] = {
     # The weekly due-list digest to health workers: the day, and the hour from which it goes.
     "DIGEST_DAY": "mon",
     "DIGEST_HOUR": 10,
+    # ---- dashboard (issue 7) ----
+    # Failed sign-ins allowed per email and per IP address within LOGIN_WINDOW_SECONDS.
+    "LOGIN_ATTEMPTS_PER_EMAIL": 5,
+    "LOGIN_ATTEMPTS_PER_IP": 20,
+    "LOGIN_WINDOW_SECONDS": 900,
+    # How long a dashboard session lasts; 1: the session cookie is sent over HTTPS only.
+    "DASHBOARD_SESSION_HOURS": 12,
+    "DASHBOARD_SECURE_COOKIE": 0,
+    # The overview's numbers are cached this long; children's statuses (a forecast each)
+    # per district this long, computed in the request for at most the budget (seconds),
+    # the rest by a worker.
+    "DASHBOARD_CACHE_SECONDS": 60,
+    "DASHBOARD_STATUS_MAX_AGE": 900,
+    "DASHBOARD_STATUS_BUDGET": 2.0,
 }
 
 INT_KEYS = {
@@ -90,8 +104,15 @@ INT_KEYS = {
     "VOICE_MAX_CALLS",
     "VOICE_CALL_MAX_SECONDS",
     "VOICE_CLAIM_SECONDS",
+    "LOGIN_ATTEMPTS_PER_EMAIL",
+    "LOGIN_ATTEMPTS_PER_IP",
+    "LOGIN_WINDOW_SECONDS",
+    "DASHBOARD_SESSION_HOURS",
+    "DASHBOARD_SECURE_COOKIE",
+    "DASHBOARD_CACHE_SECONDS",
+    "DASHBOARD_STATUS_MAX_AGE",
 }
-FLOAT_KEYS = {"SMS_RATE_PER_SECOND", "VOICE_CALLS_PER_SECOND"}
+FLOAT_KEYS = {"SMS_RATE_PER_SECOND", "VOICE_CALLS_PER_SECOND", "DASHBOARD_STATUS_BUDGET"}
 
 
 def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -83,7 +83,7 @@ def people_in(conn: Connection, where, adults: bool = False) -> list[Person]:
                 DOSE, (DOSE.c.child_id == CHILD.c.id) & (DOSE.c.source != "assumed")
             )
         )
-        .where(where, on_schedule)
+        .where(where, on_schedule, CAREGIVER.c.simulated.is_(False))  # not the simulator's
         .order_by(CHILD.c.id)
     )
     children: dict[int, tuple] = {}

@@ -44,6 +44,8 @@ class Caregiver(Base):
     reminder_slot: Mapped[str] = mapped_column(String(16), default="morning")
     # How reminders reach them: "sms", or "voice" (a call) for those who cannot read.
     channel: Mapped[str] = mapped_column(String(8), default="sms")
+    # A number of the dashboard's phone simulator: never sent anything, counted nowhere.
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     children: Mapped[list[Child]] = relationship(

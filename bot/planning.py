@@ -43,7 +43,8 @@ _CHILDREN = (
         DOSE.c.given_on,
     )
     .select_from(CAREGIVER.join(CHILD).outerjoin(DOSE))
-    .where(CAREGIVER.c.id == bindparam("cid"))
+    # The phone simulator's caregivers are never planned anything.
+    .where(CAREGIVER.c.id == bindparam("cid"), CAREGIVER.c.simulated.is_(False))
     .order_by(CHILD.c.id)
 )
 # The visit chains this module plans (campaign announcements are planned elsewhere).

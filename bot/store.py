@@ -211,6 +211,7 @@ def caregiver_id_for(conn: Connection, loaded: Loaded, phone: str) -> int:
             "unreachable": False,
             "reminder_slot": DEFAULT_SLOT,
             "channel": "sms",
+            "simulated": False,
             "created_at": clock.now(),
         },
     )

@@ -132,6 +132,7 @@ def config(database_url: str, redis_url: str) -> dict[str, object]:
         "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "SMS_BACKEND": "console",
+        "SECRET_KEY": "secret-key-of-the-tests",
     }
 
 
