@@ -211,3 +211,28 @@ def web(app, web_port):
 
     with serving(app, web_port) as url:
         yield url
+
+
+@pytest.fixture
+def line(client, config):
+    """A caregiver's phone calling the service: Twilio's signed voice webhooks."""
+    from tests.voice_support import VoiceLine
+
+    return VoiceLine(client, config["PUBLIC_BASE_URL"], AUTH_TOKEN, "+919812345678")
+
+
+@pytest.fixture
+def families(phone):
+    """Lucknow: two in Hindi, one in English, one who said STOP; Gorakhpur: one."""
+    from scheduler import clock
+
+    with clock.frozen("2025-03-01T10:00"):
+        for number, text in [
+            ("+919800000001", "पंजीकरण आशा 1/1/2025 226001"),
+            ("+919800000002", "पंजीकरण रवि 1/6/2024 226010"),
+            ("+919800000003", "REG Meena 1/10/2024 226001"),
+            ("+919800000004", "REG Sunil 1/1/2024 226001"),
+            ("+919800000005", "REG Geeta 1/2/2025 273001"),
+        ]:
+            phone.other(number).send(text)
+        phone.other("+919800000004").send("STOP")

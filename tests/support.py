@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import itertools
 import os
 import subprocess
@@ -123,3 +124,8 @@ def run_worker(config: dict, now: str, timeout: float = 120) -> str:
     output, _ = worker.communicate(timeout=timeout)
     assert worker.returncode == 0, output
     return output
+
+
+def at(moment: str) -> dt.datetime:
+    """An instant written with its offset (``"2025-03-20T10:01:00+05:30"``), in UTC."""
+    return dt.datetime.fromisoformat(moment).astimezone(dt.UTC)

@@ -5,7 +5,6 @@ Each reminder is sent once: across sweeps, duplicated jobs and a worker killed
 mid-chunk; never after DONE or STOP; and every delivery report is recorded.
 """
 
-import datetime as dt
 import os
 import signal
 import time
@@ -22,7 +21,7 @@ from bot.worker import queue
 from scheduler import clock
 from tests.conftest import AUTH_TOKEN, TWILIO_FROM, sending_through
 from tests.fake_twilio import Outcome
-from tests.support import SmsPhone, run_worker, start_worker
+from tests.support import SmsPhone, at, run_worker, start_worker
 
 pytestmark = pytest.mark.both_databases
 
@@ -38,10 +37,6 @@ def config(config, fake, web_port):
 
 def phone_of(client, config, number="+919812345678") -> SmsPhone:
     return SmsPhone(client, number, AUTH_TOKEN, config["PUBLIC_BASE_URL"])
-
-
-def at(moment: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(moment).astimezone(dt.UTC)
 
 
 def register(client, config, number: str, name: str = "Asha") -> None:

@@ -15,56 +15,17 @@ from bot.services import services
 from bot.voice_calls import sweep_calls
 from bot.worker import queue
 from scheduler import clock
-from scripts.services import free_port
-from tests.conftest import AUTH_TOKEN
-from tests.fake_twilio import FakeTwilio, Outcome
-from tests.support import FLASK, ROOT, process_env, run_worker, serving
-from tests.voice_support import VoiceLine
+from tests.conftest import TWILIO_FROM, sending_through
+from tests.fake_twilio import Outcome
+from tests.support import FLASK, ROOT, at, process_env, run_worker
 
-ACCOUNT = "AC" + "2" * 32
-FROM = "+15005550006"
 NUMBER = "+919812345678"
-
-
-@pytest.fixture
-def fake():
-    with FakeTwilio(ACCOUNT, AUTH_TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def web_port() -> int:
-    return free_port()
 
 
 @pytest.fixture
 def config(config, fake, web_port):
     """Calls and SMS go through the twilio client to the fake; callbacks come back over HTTP."""
-    return {
-        **config,
-        "SMS_BACKEND": "twilio",
-        "TWILIO_ACCOUNT_SID": ACCOUNT,
-        "TWILIO_FROM_NUMBER": FROM,
-        "TWILIO_API_BASE": fake.url,
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
-        "SMS_RATE_PER_SECOND": 1000,
-        "VOICE_CALLS_PER_SECOND": 1000,
-    }
-
-
-@pytest.fixture
-def web(app, web_port):
-    with serving(app, web_port) as url:
-        yield url
-
-
-@pytest.fixture
-def line(client, config) -> VoiceLine:
-    return VoiceLine(client, config["PUBLIC_BASE_URL"], AUTH_TOKEN, NUMBER)
-
-
-def at(moment: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(moment).astimezone(dt.UTC)
+    return {**sending_through(config, fake, web_port), "VOICE_CALLS_PER_SECOND": 1000}
 
 
 def calls_of(app) -> list[VoiceCall]:
@@ -88,7 +49,7 @@ def test_a_missed_call_is_called_back_and_the_caller_registers(app, config, fake
         assert_rejected_busy(line.missed_call())
         run_worker(config, "2025-03-20T10:00:05+05:30")
         [call] = fake.calls
-        assert (call["to"], call["from_"], call["method"]) == (NUMBER, FROM, "POST")
+        assert (call["to"], call["from_"], call["method"]) == (NUMBER, TWILIO_FROM, "POST")
         assert call["url"].startswith(f"{web}/twilio/voice/answer?call=")
         assert call["status_callback"].startswith(f"{web}/twilio/voice/status?call=")
         assert call["status_callback_events"] == ["initiated", "ringing", "answered", "completed"]

@@ -2,8 +2,6 @@
 delivery jobs as SMS, real RQ workers, calls through the real twilio client to a local
 server that answers like Twilio, and its status callbacks back over HTTP."""
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
@@ -13,55 +11,18 @@ from bot.services import services
 from bot.sweep import sweep
 from bot.voice_calls import sweep_calls
 from scheduler import clock
-from scripts.services import free_port
-from tests.conftest import AUTH_TOKEN
-from tests.fake_twilio import FakeTwilio, Outcome
-from tests.support import SmsPhone, run_worker, serving
+from tests.conftest import AUTH_TOKEN, sending_through
+from tests.fake_twilio import Outcome
+from tests.support import SmsPhone, at, run_worker
 from tests.voice_support import VoiceLine
 
-ACCOUNT = "AC" + "3" * 32
-FROM = "+15005550006"
 NUMBER = "+919812345678"
 
 
 @pytest.fixture
-def fake():
-    with FakeTwilio(ACCOUNT, AUTH_TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-def web_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
 def config(config, fake, web_port):
-    return {
-        **config,
-        "SMS_BACKEND": "twilio",
-        "TWILIO_ACCOUNT_SID": ACCOUNT,
-        "TWILIO_FROM_NUMBER": FROM,
-        "TWILIO_API_BASE": fake.url,
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
-        "SMS_RATE_PER_SECOND": 1000,
-        "VOICE_CALLS_PER_SECOND": 1000,
-    }
-
-
-@pytest.fixture
-def web(app, web_port):
-    with serving(app, web_port) as url:
-        yield url
-
-
-@pytest.fixture
-def line(client, config) -> VoiceLine:
-    return VoiceLine(client, config["PUBLIC_BASE_URL"], AUTH_TOKEN, NUMBER)
-
-
-def at(moment: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(moment).astimezone(dt.UTC)
+    """Calls and SMS go through the twilio client to the fake; callbacks come back over HTTP."""
+    return {**sending_through(config, fake, web_port), "VOICE_CALLS_PER_SECOND": 1000}
 
 
 def register_by_voice(line: VoiceLine, language_key: str) -> None:
