@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 import phonenumbers
 from flask import Blueprint, Response, current_app, request
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("twilio_sms", __name__)
 
 
+@lru_cache(maxsize=4096)  # a caregiver sends several messages in a few minutes
 def normalise_phone(raw: str, region: str = "IN") -> str | None:
     """A phone number in E.164 form, or None when it is not a possible number."""
     try:

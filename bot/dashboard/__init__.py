@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, Request, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from bot.dashboard import i18n
@@ -35,6 +36,16 @@ assets = Blueprint(
 )
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, which skip building a signer for a request that
+    carries no session cookie (every webhook request)."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def install(app: Flask, secret_configured: bool) -> None:
     """CSRF, the language, sessions and every page of the dashboard and simulator."""
     from bot import api
@@ -55,6 +66,7 @@ def install(app: Flask, secret_configured: bool) -> None:
     config["SESSION_COOKIE_SAMESITE"] = "Lax"
     config["SESSION_COOKIE_SECURE"] = bool(config["DASHBOARD_SECURE_COOKIE"])
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a token lasts as long as the session
+    app.session_interface = CookieSessions()
     csrf = CSRFProtect(app)
     for blueprint in (sms.blueprint, voice.blueprint, api.blueprint):
         csrf.exempt(blueprint)
