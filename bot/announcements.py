@@ -17,8 +17,8 @@ import json
 import logging
 
 from sqlalchemy import Connection, and_, insert, or_, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.db import conflict_insert
 from bot.duelists import people_in
 from bot.models import Caregiver, Reminder
 from bot.models_campaigns import Campaign as CampaignRow
@@ -134,8 +134,7 @@ def plan_day(
             }
         )
     if rows:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        conn.execute(dialect.insert(REMINDER).on_conflict_do_nothing(), rows)
+        conn.execute(conflict_insert(conn.dialect.name, REMINDER).on_conflict_do_nothing(), rows)
     log.info("campaign %s: %d announcements for %s", campaign.id, len(rows), day)
     return len(rows)
 

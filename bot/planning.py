@@ -14,8 +14,8 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.db import conflict_insert
 from bot.fastsql import execute, execute_many
 from bot.models import Caregiver, Child, DoseRecord, Reminder
 from scheduler import Area, Schedule, forecast, load_schedule
@@ -63,8 +63,7 @@ _CANCEL = (
 @cache
 def _upsert(dialect_name: str):
     """Insert a reminder, or bring back a planned or cancelled one with the same key."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(REMINDER)
+    statement = conflict_insert(dialect_name, REMINDER)
     excluded = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=["child_id", "visit_date", "kind"],

@@ -8,13 +8,14 @@ fails with :class:`Conflict` if another message from them was recorded in betwee
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.db import conflict_insert
 from bot.fastsql import execute, execute_many, rowcount
 from bot.models import Caregiver, Child, Conversation, DoseRecord, MessageLog, Reminder
 from bot.segments import segment_count
@@ -57,18 +58,17 @@ class _Upserts:
 
 @cache
 def _upserts(dialect_name: str) -> _Upserts:
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
     return _Upserts(
-        add_caregiver=dialect.insert(CAREGIVER)
+        add_caregiver=conflict_insert(dialect_name, CAREGIVER)
         .on_conflict_do_nothing(index_elements=["phone"])
         .returning(CAREGIVER.c.id),
-        add_state=dialect.insert(CONVERSATION)
+        add_state=conflict_insert(dialect_name, CONVERSATION)
         .on_conflict_do_nothing(index_elements=["caregiver_id"])
         .returning(CONVERSATION.c.caregiver_id),
-        add_inbound=dialect.insert(MESSAGE)
+        add_inbound=conflict_insert(dialect_name, MESSAGE)
         .on_conflict_do_nothing(index_elements=["provider_sid"])
         .returning(MESSAGE.c.id),
-        add_doses=dialect.insert(DOSE).on_conflict_do_nothing(),
+        add_doses=conflict_insert(dialect_name, DOSE).on_conflict_do_nothing(),
     )
 
 
@@ -202,6 +202,14 @@ def caregiver_id_for(conn: Connection, loaded: Loaded, phone: str) -> int:
     """The caregiver's id, creating the caregiver if they were new when read."""
     if loaded.caregiver_id is not None:
         return loaded.caregiver_id
+    created = add_caregiver(conn, phone)
+    if created is None:
+        raise Conflict(phone)
+    return created
+
+
+def add_caregiver(conn: Connection, phone: str, simulated: bool = False) -> int | None:
+    """Add a caregiver with ``phone`` and the usual settings; None if the number is taken."""
     created = execute(
         conn,
         _upserts(conn.dialect.name).add_caregiver,
@@ -211,13 +219,11 @@ def caregiver_id_for(conn: Connection, loaded: Loaded, phone: str) -> int:
             "unreachable": False,
             "reminder_slot": DEFAULT_SLOT,
             "channel": "sms",
-            "simulated": False,
+            "simulated": simulated,
             "created_at": clock.now(),
         },
     )
-    if not created:
-        raise Conflict(phone)
-    return created[0][0]
+    return created[0][0] if created else None
 
 
 def save_state(conn: Connection, caregiver_id: int, loaded: Loaded, state: State) -> None:
@@ -340,30 +346,10 @@ def apply_effects(
                     "created_at": now,
                 }
                 child_id = execute(conn, _ADD_CHILD, values)[0][0]
-                rows = [
-                    {
-                        "child_id": child_id,
-                        "code": code,
-                        "given_on": given_on,
-                        "source": source,
-                        "recorded_at": now,
-                    }
-                    for code, given_on in doses
-                ]
-                execute_many(conn, _upserts(conn.dialect.name).add_doses, rows)
+                _record_doses(conn, child_id, doses, source, now)
                 changed.append(child_id)
             case RecordDoses(child_id, codes, given_on):
-                rows = [
-                    {
-                        "child_id": child_id,
-                        "code": code,
-                        "given_on": given_on,
-                        "source": source,
-                        "recorded_at": now,
-                    }
-                    for code in codes
-                ]
-                execute_many(conn, _upserts(conn.dialect.name).add_doses, rows)
+                _record_doses(conn, child_id, [(code, given_on) for code in codes], source, now)
                 changed.append(child_id)
             case DeleteCaregiver():
                 erase_caregiver(conn, caregiver_id)
@@ -371,6 +357,21 @@ def apply_effects(
     if caregiver:
         rowcount(conn, _UPDATE_CAREGIVER, {"cid": caregiver_id, **caregiver})
     return changes
+
+
+def _record_doses(
+    conn: Connection,
+    child_id: int,
+    doses: Iterable[tuple[str, dt.date]],
+    source: str,
+    now: dt.datetime,
+) -> None:
+    """Record ``(code, given_on)`` doses of a child; a dose already recorded stays as it is."""
+    rows = [
+        {"child_id": child_id, "code": code, "given_on": on, "source": source, "recorded_at": now}
+        for code, on in doses
+    ]
+    execute_many(conn, _upserts(conn.dialect.name).add_doses, rows)
 
 
 def erase_caregiver(conn: Connection, caregiver_id: int) -> None:

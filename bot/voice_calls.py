@@ -19,8 +19,8 @@ from functools import cache
 
 from rq import Queue, Retry
 from sqlalchemy import Connection, and_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.db import conflict_insert
 from bot.models import Caregiver, MessageLog, Reminder
 from bot.models_voice import OPEN, VoiceCall
 from bot.privacy import mask_phone
@@ -63,9 +63,8 @@ def retry_waits(config: dict) -> list[dt.timedelta]:
 
 @cache
 def _open_callback(dialect_name: str):
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
     return (
-        dialect.insert(CALL)
+        conflict_insert(dialect_name, CALL)
         .on_conflict_do_nothing(
             index_elements=["phone"], index_where=text("purpose = 'callback' AND closed_at IS NULL")
         )

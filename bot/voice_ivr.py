@@ -16,9 +16,9 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot import store, voice_calls
+from bot.db import conflict_insert
 from bot.models import Caregiver, Child, Reminder
 from bot.models_voice import IvrSession, VoiceCall
 from bot.privacy import mask_phone
@@ -185,9 +185,8 @@ def _save(
 
 @cache
 def _add_session(dialect_name: str):
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
     return (
-        dialect.insert(SESSION)
+        conflict_insert(dialect_name, SESSION)
         .on_conflict_do_nothing(index_elements=["call_sid"])
         .returning(SESSION.c.call_sid)
     )

@@ -15,12 +15,10 @@ import logging
 import re
 import secrets
 import uuid
-from functools import cache
 from typing import Any
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.wrappers import Response
 
 from bot import store
@@ -31,8 +29,6 @@ from bot.services import services
 from bot.voice_ivr import Reply, answer_call, keys_pressed
 from bot.voice_twiml import spoken
 from locales import render
-from scheduler import clock
-from scheduler.reminders import DEFAULT_SLOT
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("simulator", __name__)
@@ -56,16 +52,6 @@ def is_simulated_number(phone: str) -> bool:
     return phone.startswith(PREFIX) and len(phone) == len(PREFIX) + 6 and phone[1:].isdigit()
 
 
-@cache
-def _add_caregiver(dialect_name: str):
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    return (
-        dialect.insert(CAREGIVER)
-        .on_conflict_do_nothing(index_elements=["phone"])
-        .returning(CAREGIVER.c.id)
-    )
-
-
 def _simulated(conn: Connection, phone: str) -> bool | None:
     """Whether the caregiver with ``phone`` is simulated (None: no such caregiver)."""
     return conn.scalar(select(CAREGIVER.c.simulated).where(CAREGIVER.c.phone == phone))
@@ -73,16 +59,7 @@ def _simulated(conn: Connection, phone: str) -> bool | None:
 
 def _create(conn: Connection, phone: str) -> bool:
     """Add the simulated caregiver of ``phone``; False if the number is taken."""
-    values = {
-        "phone": phone,
-        "opted_out": False,
-        "unreachable": False,
-        "reminder_slot": DEFAULT_SLOT,
-        "channel": "sms",
-        "simulated": True,
-        "created_at": clock.now(),
-    }
-    return conn.execute(_add_caregiver(conn.dialect.name), values).scalar() is not None
+    return store.add_caregiver(conn, phone, simulated=True) is not None
 
 
 def simulated_phone() -> str:
