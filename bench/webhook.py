@@ -140,11 +140,24 @@ async def fixed_rate(url: str, forms: list[dict[str, str]], rate: float) -> dict
     }
 
 
+def worker_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) used so far by the workers of a gunicorn master (Linux)."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    ticks = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (more than 1: gthread)"
+    )
     parser.add_argument("--rate", type=float, default=200.0)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -185,6 +198,8 @@ def main() -> int:
                 f"127.0.0.1:{port}",
                 "--workers",
                 str(args.workers),
+                "--threads",
+                str(args.threads),
                 "--log-level",
                 "warning",
                 "bench.webhook_app:application_factory()",
@@ -203,20 +218,28 @@ def main() -> int:
         wait_until(healthy, "gunicorn")
         wrk(base + "/baseline/twilio/sms", baseline_file, 2, args.connections)  # warm-up
 
-        baseline = wrk(base + "/baseline/twilio/sms", baseline_file, args.seconds, args.connections)
-        tika = wrk(base + "/twilio/sms", tika_file, args.seconds, args.connections)
+        def under_load(path: str, requests_file: Path) -> dict:
+            """wrk's summary for ``path``, with the workers' CPU time per request."""
+            cpu = worker_cpu_seconds(server.pid)
+            summary = wrk(base + path, requests_file, args.seconds, args.connections)
+            cpu = worker_cpu_seconds(server.pid) - cpu
+            return {**summary, "cpu_us": cpu / summary["requests"] * 1e6}
+
+        baseline = under_load("/baseline/twilio/sms", baseline_file)
+        tika = under_load("/twilio/sms", tika_file)
         paced_result = asyncio.run(fixed_rate(base + "/twilio/sms", paced, args.rate))
 
     ratio = tika["rps"] / baseline["rps"]
+    kind = f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"
     print(
-        f"gunicorn: {args.workers} sync workers; wrk: {args.connections} connections, "
+        f"gunicorn: {args.workers} {kind}; wrk: {args.connections} connections, "
         f"{args.seconds}s per endpoint; {os.cpu_count()} CPUs"
     )
     for name, r in (("baseline (minimal Flask)", baseline), ("tika /twilio/sms", tika)):
         print(
             f"{name:26s} {r['rps']:8.0f} req/s   p50 {r['p50_us'] / 1000:6.1f} ms   "
-            f"p99 {r['p99_us'] / 1000:6.1f} ms   non-2xx {r['non_2xx']}   "
-            f"socket errors {r['socket_errors']}"
+            f"p99 {r['p99_us'] / 1000:6.1f} ms   worker CPU {r['cpu_us']:5.0f} us/req   "
+            f"non-2xx {r['non_2xx']}   socket errors {r['socket_errors']}"
         )
     print(f"throughput ratio tika/baseline: {ratio:.2f}  (target >= 0.50)")
     print(

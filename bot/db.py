@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -83,22 +84,42 @@ class WriteLock:
 
     SQLite lets one writer in at a time and makes the others poll, sleeping at least a
     millisecond each try; waiting on a file lock instead hands over the moment the
-    writer finishes. Opened per process, so forked workers do not share it.
+    writer finishes. A file lock excludes other processes only, so the threads of one
+    process (gunicorn --threads, the development server) queue on a thread lock first.
+    Opened per process, so forked workers do not share it.
     """
+
+    _forked = threading.Lock()  # guards the first use of the lock in a new process
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._fd: int | None = None
         self._pid = 0
+        self._threads = threading.Lock()
 
     def __enter__(self) -> None:
         if self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            self._pid = os.getpid()
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+            self._open()
+        self._threads.acquire()
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
 
     def __exit__(self, *exc_info) -> None:
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def _open(self) -> None:
+        """This process's own descriptor and thread lock (none are inherited from a parent)."""
+        with self._forked:
+            if self._pid != os.getpid():
+                self._threads = threading.Lock()
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = os.getpid()
 
 
 class Database:

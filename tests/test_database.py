@@ -1,10 +1,13 @@
-"""The SQLite store under many writes: the write-ahead log is copied back and kept small."""
+"""The SQLite store under many writes: writers take turns, and the write-ahead log is
+copied back and kept small."""
 
+import multiprocessing
+import threading
 from pathlib import Path
 
 from sqlalchemy import text
 
-from bot.db import CHECKPOINT_EVERY, Database
+from bot.db import CHECKPOINT_EVERY, Database, WriteLock
 
 
 def wal_frames(database: Path) -> int:
@@ -29,3 +32,42 @@ def test_the_write_ahead_log_stays_small_under_many_writes(tmp_path):
     with db.reading() as conn:
         assert conn.execute(text("SELECT count(*) FROM note")).scalar() == writes
     db.dispose()
+
+
+def _take(lock: WriteLock, entered, leave=None) -> None:
+    with lock:
+        entered.set()
+        if leave is not None:
+            leave.wait(10)
+
+
+def test_the_write_lock_makes_threads_of_one_process_wait_their_turn(tmp_path):
+    lock = WriteLock(str(tmp_path / "tika.sqlite3.writelock"))
+    entered = threading.Event()
+    with lock:
+        waiting = threading.Thread(target=_take, args=(lock, entered))
+        waiting.start()
+        assert not entered.wait(0.3), "a second thread got in while the lock was held"
+    assert entered.wait(10), "the waiting thread never got in"
+    waiting.join()
+
+
+def test_the_write_lock_makes_other_processes_wait_their_turn(tmp_path):
+    lock = WriteLock(str(tmp_path / "tika.sqlite3.writelock"))
+    fork = multiprocessing.get_context("fork")
+    entered, leave = fork.Event(), fork.Event()
+    with lock:  # taken in this process before the fork: the child opens its own
+        child = fork.Process(target=_take, args=(lock, entered, leave))
+        child.start()
+        assert not entered.wait(0.3), "another process got in while the lock was held"
+    assert entered.wait(10), "the other process never got in"
+    # While the child holds it, this process waits.
+    mine = threading.Event()
+    here = threading.Thread(target=_take, args=(lock, mine))
+    here.start()
+    assert not mine.wait(0.3)
+    leave.set()
+    assert mine.wait(10)
+    here.join()
+    child.join(10)
+    assert child.exitcode == 0
