@@ -159,6 +159,9 @@ def main() -> int:
         "--threads", type=int, default=1, help="threads per worker (more than 1: gthread)"
     )
     parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument(
+        "--database-url", help="an empty database to use (default: a new SQLite file)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
@@ -167,7 +170,7 @@ def main() -> int:
     with contextlib.ExitStack() as stack:
         redis_url = os.environ.get("REDIS_URL") or stack.enter_context(redis_server())
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tika-bench-")))
-        database_url = f"sqlite:///{folder / 'tika.sqlite3'}"
+        database_url = args.database_url or f"sqlite:///{folder / 'tika.sqlite3'}"
         command.upgrade(alembic_config(database_url), "head")
 
         # Enough distinct messages that no run repeats one (a repeat is a cheap replay).
