@@ -96,18 +96,23 @@ class WriteLock:
         self._fd: int | None = None
         self._pid = 0
         self._threads = threading.Lock()
+        self._holder: int | None = None  # the thread in the lock, if any
 
     def __enter__(self) -> None:
         if self._pid != os.getpid():
             self._open()
+        if self._holder == threading.get_ident():
+            raise RuntimeError("a write inside a write: this thread already holds the lock")
         self._threads.acquire()
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX)
         except BaseException:
             self._threads.release()
             raise
+        self._holder = threading.get_ident()
 
     def __exit__(self, *exc_info) -> None:
+        self._holder = None
         try:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
@@ -118,6 +123,7 @@ class WriteLock:
         with self._forked:
             if self._pid != os.getpid():
                 self._threads = threading.Lock()
+                self._holder = None
                 self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
                 self._pid = os.getpid()
 

@@ -5,6 +5,7 @@ import multiprocessing
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from bot.db import CHECKPOINT_EVERY, Database, WriteLock
@@ -50,6 +51,21 @@ def test_the_write_lock_makes_threads_of_one_process_wait_their_turn(tmp_path):
         assert not entered.wait(0.3), "a second thread got in while the lock was held"
     assert entered.wait(10), "the waiting thread never got in"
     waiting.join()
+
+
+def test_a_write_inside_a_write_is_refused_instead_of_waiting_for_itself(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'tika.sqlite3'}")
+    with db.writing() as conn:
+        conn.execute(text("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)"))
+    with pytest.raises(RuntimeError, match="write inside a write"), db.writing() as conn:
+        conn.execute(text("INSERT INTO note (body) VALUES ('outer')"))
+        with db.writing():
+            pass
+    with db.writing() as conn:  # the lock was let go: writing goes on
+        conn.execute(text("INSERT INTO note (body) VALUES ('after')"))
+    with db.reading() as conn:
+        assert conn.execute(text("SELECT body FROM note")).scalars().all() == ["after"]
+    db.dispose()
 
 
 def test_the_write_lock_makes_other_processes_wait_their_turn(tmp_path):
