@@ -120,12 +120,21 @@ class WriteLock:
 
     def _open(self) -> None:
         """This process's own descriptor and thread lock (none are inherited from a parent)."""
-        with self._forked:
+        with WriteLock._forked:
             if self._pid != os.getpid():
+                if self._fd is not None:
+                    os.close(self._fd)  # the parent's: closing this copy leaves its lock alone
                 self._threads = threading.Lock()
                 self._holder = None
                 self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
                 self._pid = os.getpid()
+
+    @classmethod
+    def _after_fork(cls) -> None:
+        cls._forked = threading.Lock()  # another thread may have held it at the fork
+
+
+os.register_at_fork(after_in_child=WriteLock._after_fork)
 
 
 class Database:
