@@ -150,6 +150,18 @@ def worker_cpu_seconds(master_pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def full_collections(folder: Path, since: float) -> list[float]:
+    """The pauses (ms) of the full garbage collections the workers recorded in ``folder``
+    that started after ``since`` (Unix time)."""
+    pauses = []
+    for log in folder.glob("gc-*.txt"):
+        for line in log.read_text().splitlines():
+            at, pause = map(float, line.split())
+            if at >= since:
+                pauses.append(pause)
+    return pauses
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -159,6 +171,11 @@ def main() -> int:
         "--threads", type=int, default=1, help="threads per worker (more than 1: gthread)"
     )
     parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument(
+        "--plain-gunicorn",
+        action="store_true",
+        help="without the Procfile's gunicorn settings (bot.gunicorn_config)",
+    )
     parser.add_argument(
         "--database-url", help="an empty database to use (default: a new SQLite file)"
     )
@@ -191,12 +208,15 @@ def main() -> int:
             PYTHONPATH=str(ROOT),
             TIKA_NOW="2025-03-20T10:00:00+05:30",
             THROTTLE_PER_MINUTE="1000000",
+            BENCH_GC_LOG=str(folder),
         )
+        settings = [] if args.plain_gunicorn else ["--config", "python:bot.gunicorn_config"]
         server = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "gunicorn",
+                *settings,
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
@@ -228,14 +248,17 @@ def main() -> int:
             cpu = worker_cpu_seconds(server.pid) - cpu
             return {**summary, "cpu_us": cpu / summary["requests"] * 1e6}
 
+        measured_from = time.time()
         baseline = under_load("/baseline/twilio/sms", baseline_file)
         tika = under_load("/twilio/sms", tika_file)
         paced_result = asyncio.run(fixed_rate(base + "/twilio/sms", paced, args.rate))
+        pauses = full_collections(folder, since=measured_from)
 
     ratio = tika["rps"] / baseline["rps"]
     kind = f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"
+    config = "no settings" if args.plain_gunicorn else "bot.gunicorn_config"
     print(
-        f"gunicorn: {args.workers} {kind}; wrk: {args.connections} connections, "
+        f"gunicorn ({config}): {args.workers} {kind}; wrk: {args.connections} connections, "
         f"{args.seconds}s per endpoint; {os.cpu_count()} CPUs"
     )
     for name, r in (("baseline (minimal Flask)", baseline), ("tika /twilio/sms", tika)):
@@ -250,6 +273,8 @@ def main() -> int:
         f"p50 {paced_result['p50_ms']:.1f} ms, p99 {paced_result['p99_ms']:.1f} ms "
         f"(target p99 < 50 ms), failures {paced_result['failures']}"
     )
+    longest = f", the longest {max(pauses):.1f} ms" if pauses else ""
+    print(f"full garbage collections in the workers while measured: {len(pauses)}{longest}")
     ok = ratio >= 0.5 and paced_result["p99_ms"] < 50 and tika["non_2xx"] == 0
     return 0 if ok else 1
 

@@ -124,3 +124,38 @@ def test_the_procfile_starts_every_process(database_url, redis_url, redis):
     # Nothing is left running.
     leftovers = subprocess.run(["pgrep", "-f", f"127.0.0.1:{port}"], capture_output=True)
     assert leftovers.returncode == 1
+
+
+def test_web_workers_take_the_app_out_of_garbage_collection_once_it_is_built(
+    database_url, redis_url
+):
+    web = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line[:4] == "web:")
+    assert "--config python:bot.gunicorn_config" in web
+    # A worker as gunicorn makes one: build the app, then the post_worker_init hook.
+    # Run apart, so this test process keeps its own garbage collection as it is.
+    worker = (
+        "import gc\n"
+        "from bot import create_app\n"
+        "from bot.gunicorn_config import post_worker_init\n"
+        "create_app()\n"
+        "gc.collect()\n"
+        "print(len(gc.get_objects(generation=2)))\n"
+        "post_worker_init(None)\n"
+        "print(len(gc.get_objects(generation=2)), gc.get_freeze_count())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", worker],
+        cwd=ROOT,
+        env=service_env(database_url, redis_url),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    before, after = result.stdout.splitlines()
+    walked_after, frozen = map(int, after.split())
+    # What a full collection walks: the whole app before the hook, next to nothing after,
+    # for the app's objects are kept (frozen), not thrown away.
+    assert int(before) > 50_000
+    assert walked_after < 1_000
+    assert frozen > 50_000
