@@ -131,8 +131,8 @@ def test_web_workers_take_the_app_out_of_garbage_collection_once_it_is_built(
 ):
     web = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line[:4] == "web:")
     assert "--config python:bot.gunicorn_config" in web
-    # A worker as gunicorn makes one: build the app, then the post_worker_init hook.
-    # Run apart, so this test process keeps its own garbage collection as it is.
+    # Build the app as a gunicorn worker does, then run its post_worker_init hook; in a
+    # process of its own, so that this test process's garbage collection is left alone.
     worker = (
         "import gc\n"
         "from bot import create_app\n"
