@@ -4,6 +4,9 @@
 
 1. Throughput and latency under closed-loop load (wrk, 16 connections) for the baseline
    endpoint and for Tika's webhook, on the same gunicorn server in the same run.
+   Between them, the same load on Tika's webhook with the conversation taken out
+   (signature, phone check and TwiML only: bench/webhook_app.py's /floor), which shows
+   how much of the webhook's cost is the conversation itself.
 2. Latency at a fixed 200 requests/s (an open-loop client that measures from the moment
    each request was due, so a slow server cannot hide its queue).
 
@@ -251,6 +254,7 @@ def main() -> int:
 
         measured_from = time.time()
         baseline = under_load("/baseline/twilio/sms", baseline_file)
+        floor = under_load("/floor/twilio/sms", tika_file)  # signed as /twilio/sms
         tika = under_load("/twilio/sms", tika_file)
         # This process holds every prepared request: frozen, they are not walked by its
         # garbage collection, which would otherwise stop the paced sender for ~80 ms.
@@ -266,13 +270,23 @@ def main() -> int:
         f"gunicorn ({config}): {args.workers} {kind}; wrk: {args.connections} connections, "
         f"{args.seconds}s per endpoint; {os.cpu_count()} CPUs"
     )
-    for name, r in (("baseline (minimal Flask)", baseline), ("tika /twilio/sms", tika)):
+    rows = (
+        ("baseline (minimal Flask)", baseline),
+        ("tika, conversation removed", floor),
+        ("tika /twilio/sms", tika),
+    )
+    for name, r in rows:
         print(
             f"{name:26s} {r['rps']:8.0f} req/s   p50 {r['p50_us'] / 1000:6.1f} ms   "
             f"p99 {r['p99_us'] / 1000:6.1f} ms   worker CPU {r['cpu_us']:5.0f} us/req   "
             f"non-2xx {r['non_2xx']}   socket errors {r['socket_errors']}"
         )
     print(f"throughput ratio tika/baseline: {ratio:.2f}  (target >= 0.50)")
+    print(
+        f"the conversation (database, flows, texts) costs "
+        f"{tika['cpu_us'] - floor['cpu_us']:.0f} us/req of worker CPU; without it the "
+        f"webhook serves {floor['rps'] / baseline['rps']:.2f} of the baseline's throughput"
+    )
     print(
         f"tika at {args.rate:.0f} req/s offered: {paced_result['rps']:.0f} req/s served, "
         f"p50 {paced_result['p50_ms']:.1f} ms, p99 {paced_result['p99_ms']:.1f} ms "

@@ -1,5 +1,6 @@
 """The WSGI app the webhook benchmark serves: Tika, plus a minimal Flask baseline
-mounted on the same server at /baseline (same gunicorn, same workers, same run)."""
+mounted on the same server at /baseline (same gunicorn, same workers, same run), and at
+/floor Tika's webhook with the conversation taken out."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from flask import Flask, Response, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from bot import create_app
+from bot.channels.signature import twilio_signed
+from bot.channels.sms import normalise_phone, twiml
+from bot.config import load_config
+from flows import texts
+from locales import Text, render
 
 
 def baseline_app() -> Flask:
@@ -26,6 +32,24 @@ def baseline_app() -> Flask:
             f"<Response><Message>{len(body)}</Message></Response>"
         )
         return Response(xml, mimetype="text/xml")
+
+    return app
+
+
+def floor_app() -> Flask:
+    """Tika's webhook without the conversation: the same signature check, phone check and
+    TwiML reply, but no database, no flows, one fixed Hindi reply. What /twilio/sms costs
+    beyond this is the conversation's own work."""
+    app = Flask("floor")
+    app.config.update(load_config())
+    reply = render(Text(texts.HELP), "hi")
+
+    @app.post("/twilio/sms")
+    @twilio_signed
+    def sms() -> Response | tuple[str, int]:
+        if normalise_phone(request.form.get("From", "")) is None:
+            return "missing From", 400
+        return twiml([reply])
 
     return app
 
@@ -56,4 +80,4 @@ def application_factory():
     """
     if os.environ.get("BENCH_GC_LOG"):
         record_full_collections(Path(os.environ["BENCH_GC_LOG"]))
-    return DispatcherMiddleware(create_app(), {"/baseline": baseline_app()})
+    return DispatcherMiddleware(create_app(), {"/baseline": baseline_app(), "/floor": floor_app()})
