@@ -19,7 +19,7 @@ from bot import create_app
 from bot.cli import alembic_config
 from bot.services import services
 from scripts.services import postgres_server, redis_server
-from tests.support import SmsPhone
+from tests.support import SmsPhone, register_seed_families
 
 AUTH_TOKEN = "test-auth-token-not-a-secret"
 PUBLIC_BASE_URL = "https://tika.example.org"
@@ -224,15 +224,4 @@ def line(client, config):
 @pytest.fixture
 def families(phone):
     """Lucknow: two in Hindi, one in English, one who said STOP; Gorakhpur: one."""
-    from scheduler import clock
-
-    with clock.frozen("2025-03-01T10:00"):
-        for number, text in [
-            ("+919800000001", "पंजीकरण आशा 1/1/2025 226001"),
-            ("+919800000002", "पंजीकरण रवि 1/6/2024 226010"),
-            ("+919800000003", "REG Meena 1/10/2024 226001"),
-            ("+919800000004", "REG Sunil 1/1/2024 226001"),
-            ("+919800000005", "REG Geeta 1/2/2025 273001"),
-        ]:
-            phone.other(number).send(text)
-        phone.other("+919800000004").send("STOP")
+    register_seed_families(phone)

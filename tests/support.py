@@ -83,6 +83,31 @@ ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(Path(sys.executable).parent / "flask")
 
 
+# Registered by SMS on 1 March 2025. Lucknow: two in Hindi, one in English, and Sunil's
+# family, who then send STOP; Gorakhpur: one.
+SEED_FAMILIES = [
+    ("+919800000001", "पंजीकरण आशा 1/1/2025 226001"),
+    ("+919800000002", "पंजीकरण रवि 1/6/2024 226010"),
+    ("+919800000003", "REG Meena 1/10/2024 226001"),
+    ("+919800000004", "REG Sunil 1/1/2024 226001"),
+    ("+919800000005", "REG Geeta 1/2/2025 273001"),
+]
+SEED_OPTED_OUT = "+919800000004"
+
+
+def register_seed_families(phone: SmsPhone, with_opted_out: bool = True) -> None:
+    """Register SEED_FAMILIES through the webhook; the opted-out family sends STOP, or is
+    left out altogether."""
+    from scheduler import clock
+
+    with clock.frozen("2025-03-01T10:00"):
+        for number, text in SEED_FAMILIES:
+            if with_opted_out or number != SEED_OPTED_OUT:
+                phone.other(number).send(text)
+        if with_opted_out:
+            phone.other(SEED_OPTED_OUT).send("STOP")
+
+
 @contextlib.contextmanager
 def serving(app, port: int) -> Iterator[str]:
     """Serve ``app`` over HTTP on 127.0.0.1:``port`` in a thread (for provider callbacks)."""

@@ -20,7 +20,7 @@ from bot.services import services
 from scheduler import clock
 from tests.conftest import sending_through
 from tests.dashboard_support import PASSWORD
-from tests.support import run_worker
+from tests.support import register_seed_families, run_worker
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 WIDTHS = {"wide": 1280, "phone": 390}
@@ -57,14 +57,7 @@ def page(chromium):
 @pytest.fixture
 def seeded(app, phone):
     """Families in Lucknow and Gorakhpur, in Hindi and English, and an admin account."""
-    with clock.frozen("2025-03-01T10:00"):
-        for number, text in [
-            ("+919800000001", "पंजीकरण आशा 1/1/2025 226001"),
-            ("+919800000002", "पंजीकरण रवि 1/6/2024 226010"),
-            ("+919800000003", "REG Meena 1/10/2024 226001"),
-            ("+919800000005", "REG Geeta 1/2/2025 273001"),
-        ]:
-            phone.other(number).send(text)
+    register_seed_families(phone, with_opted_out=False)
     accounts.create_user(services(app), "admin@tika.example", PASSWORD, "admin", [])
 
 
