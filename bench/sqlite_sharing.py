@@ -37,7 +37,8 @@ NOW = "2025-03-20T10:00:00+05:30"
 
 
 def child(database_url: str, first_phone: int, messages: int) -> None:
-    """Handle WARM_UP + ``messages`` messages; print the timed part's CPU and wall us/msg."""
+    """Handle WARM_UP messages, say "ready", wait for a line on stdin, then handle
+    ``messages`` more and print their CPU and wall time per message (us)."""
     from twilio.request_validator import RequestValidator
     from werkzeug.test import EnvironBuilder
 
@@ -75,6 +76,8 @@ def child(database_url: str, first_phone: int, messages: int) -> None:
             b"".join(app(environ, answered))
 
     handle(environs[:WARM_UP])
+    print("ready", flush=True)
+    sys.stdin.readline()  # every process starts its timed part at once
     cpu, wall = time.process_time(), time.perf_counter()
     handle(environs[WARM_UP:])
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -96,13 +99,27 @@ def run_together(jobs: list[tuple[str, int]], messages: int) -> list[dict]:
     env = dict(os.environ, TIKA_NOW=NOW, PYTHONPATH=str(ROOT))
     processes = [
         subprocess.Popen(
-            [sys.executable, __file__, "--child", url, str(first), str(messages)],
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--child",
+                url,
+                str(first),
+                str(messages),
+            ],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
             env=env,
         )
         for url, first in jobs
     ]
+    for process in processes:
+        if process.stdout.readline().strip() != "ready":
+            raise SystemExit("a benchmark process failed while warming up")
+    for process in processes:
+        process.stdin.write("go\n")
+        process.stdin.flush()
     results = []
     for process in processes:
         out, _ = process.communicate()
