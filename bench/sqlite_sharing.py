@@ -36,13 +36,21 @@ WARM_UP = 1000  # messages each process handles before it is timed
 NOW = "2025-03-20T10:00:00+05:30"
 
 
+def phones_for(messages: int) -> int:
+    """How many scripted conversations one process needs for WARM_UP + ``messages``."""
+    return -(-(WARM_UP + messages) // len(SCRIPT[0]))
+
+
 def child(database_url: str, first_phone: int, messages: int) -> None:
     """Handle WARM_UP messages, say "ready", wait for a line on stdin, then handle
     ``messages`` more and print their CPU and wall time per message (us)."""
+    from sqlalchemy import func, select
     from twilio.request_validator import RequestValidator
     from werkzeug.test import EnvironBuilder
 
     from bot import create_app
+    from bot.models import Caregiver, MessageLog
+    from bot.services import services
 
     app = create_app(
         {
@@ -55,8 +63,7 @@ def child(database_url: str, first_phone: int, messages: int) -> None:
     )
     validator = RequestValidator(TOKEN)
     url = PUBLIC + "/twilio/sms"
-    phones = -(-(WARM_UP + messages) // len(SCRIPT[0]))
-    forms = conversations(first_phone, phones)[: WARM_UP + messages]
+    forms = conversations(first_phone, phones_for(messages))[: WARM_UP + messages]
     environs = [
         EnvironBuilder(
             path="/twilio/sms",
@@ -81,6 +88,19 @@ def child(database_url: str, first_phone: int, messages: int) -> None:
     cpu, wall = time.process_time(), time.perf_counter()
     handle(environs[WARM_UP:])
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    # The webhook answers 200 even when it fails (with an apology), so make sure every
+    # message was really recorded before the figures are believed.
+    numbers = [form["From"] for form in forms]  # all of one length: ordered as text
+    own_phones = Caregiver.phone.between(min(numbers), max(numbers))
+    with services(app).db.reading() as conn:
+        recorded = conn.execute(
+            select(func.count())
+            .select_from(MessageLog)
+            .join(Caregiver)
+            .where(MessageLog.direction == "in", own_phones)
+        ).scalar_one()
+    if recorded != len(forms):
+        raise SystemExit(f"{recorded} of {len(forms)} messages were recorded")
     print(json.dumps({"cpu_us": cpu / messages * 1e6, "wall_us": wall / messages * 1e6}))
 
 
@@ -114,19 +134,25 @@ def run_together(jobs: list[tuple[str, int]], messages: int) -> list[dict]:
         )
         for url, first in jobs
     ]
-    for process in processes:
-        if process.stdout.readline().strip() != "ready":
-            raise SystemExit("a benchmark process failed while warming up")
-    for process in processes:
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    results = []
-    for process in processes:
-        out, _ = process.communicate()
-        if process.returncode:
-            raise SystemExit(f"a benchmark process failed ({process.returncode})")
-        results.append(json.loads(out.strip().splitlines()[-1]))
-    return results
+    try:
+        for process in processes:
+            if process.stdout.readline().strip() != "ready":
+                raise SystemExit("a benchmark process failed while warming up")
+        for process in processes:
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        results = []
+        for process in processes:
+            out, _ = process.communicate()
+            if process.returncode:
+                raise SystemExit(f"a benchmark process failed ({process.returncode})")
+            results.append(json.loads(out.strip().splitlines()[-1]))
+        return results
+    finally:
+        for process in processes:  # none is left running when another failed
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 def mean_cpu(results: list[dict]) -> float:
@@ -143,7 +169,6 @@ def main() -> int:
         child(url, int(first), int(messages))
         return 0
 
-    phones = -(-(WARM_UP + args.messages) // len(SCRIPT[0]))
     with tempfile.TemporaryDirectory(prefix="tika-sharing-") as name:
         folder = Path(name)
         alone = run_together([(new_database(folder, "alone.sqlite3"), 0)], args.messages)
@@ -152,7 +177,9 @@ def main() -> int:
             args.messages,
         )
         shared_url = new_database(folder, "shared.sqlite3")
-        shared = run_together([(shared_url, 0), (shared_url, phones)], args.messages)
+        shared = run_together(
+            [(shared_url, 0), (shared_url, phones_for(args.messages))], args.messages
+        )
 
     print(
         f"/twilio/sms in-process, {args.messages} timed messages per process; {os.cpu_count()} CPUs"
