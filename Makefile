@@ -62,7 +62,7 @@ translations: $(VENV)/.installed
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output \
 		--project tika --copyright-holder Tika -o locales/messages.pot .
-	$(BIN)/pybabel -q update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q update -w 100 -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 # The dashboard's session key for this machine (var/ is never committed); production sets
 # SECRET_KEY in the environment.

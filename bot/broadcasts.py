@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rq import Queue, Retry
@@ -24,9 +25,9 @@ from bot.outbox import Outbox, Outgoing
 from bot.segments import encoding, segment_count
 from bot.senders import SendFailed, Sent
 from bot.services import Services
-from locales import DEFAULT_LANGUAGE, LANGUAGES
+from locales import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, N_, Text, render
 from scheduler import clock
-from scheduler.calendars import block_pincodes
+from scheduler.calendars import block_pincodes, blocks
 from scheduler.campaigns import CalendarError
 from scheduler.reminders import INDIA
 
@@ -40,11 +41,82 @@ BROADCAST, RECIPIENT, MESSAGE = (
 )
 RANGE = 500  # recipients per job
 MAX_TEXT_SEGMENTS = 3
+MAX_NAME = 120  # characters
+MAX_AGE_MONTHS = 240
 OVERDUE_KINDS = ("overdue-1", "overdue-2", "overdue-3", "next")
 
 
+STATUS_NAMES = {
+    "draft": N_("draft"),
+    "scheduled": N_("scheduled"),
+    "sending": N_("sending"),
+    "done": N_("done"),
+    "cancelled": N_("cancelled"),
+}
+NO_NAME = N_("A broadcast needs a name.")
+NAME_TOO_LONG = N_("A broadcast's name has at most %(limit)s characters.")
+MISSING_TEXT = N_("A text is needed in every language. Missing: %(languages)s")
+NO_SUCH_LANGUAGE = N_("Not a language we send in: %(languages)s")
+TOO_LONG = N_("The %(language)s text is %(segments)s SMS segments long; at most %(limit)s.")
+UNKNOWN_FIELDS = N_("Unknown audience field: %(fields)s")
+LANGUAGES_ALLOWED = N_("The languages can only be: %(languages)s")
+NOT_A_LIST = N_("%(field)s is a list of names or numbers.")
+CONTROL_CHARACTER = N_("%(field)s has a control character in it, which cannot be sent.")
+NOT_TRUE_OR_FALSE = N_("%(field)s can only be true or false.")
+BAD_AGES = N_("age_months is [from, to] in whole months up to %(limit)s, from no more than to.")
+UNKNOWN_BLOCK = N_("Unknown block: %(name)s. Known blocks: %(known)s")
+CANNOT_SEND = N_("Broadcast %(id)s is %(status)s: only a draft or a scheduled one can be sent.")
+ALREADY_OVER = N_("Broadcast %(id)s is already %(status)s.")
+
+
 class BroadcastError(ValueError):
-    """A broadcast request that cannot be carried out; the message says why."""
+    """A broadcast request that cannot be carried out, saying why in any shipped language.
+
+    ``str()`` is the English text (the CLI's and the API's default); a page shows
+    :meth:`in_language` in its reader's language.
+    """
+
+    def __init__(self, msgid: str, **values: object) -> None:
+        self.text = Text(msgid, **values)
+        super().__init__(render(self.text, "en"))
+
+    def in_language(self, lang: str) -> str:
+        return render(self.text, lang)
+
+
+class NoBroadcast(LookupError):
+    """There is no broadcast with this id."""
+
+    def __init__(self, broadcast_id: int) -> None:
+        self.broadcast_id = broadcast_id
+        super().__init__(f"no broadcast {broadcast_id}")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _values(data: dict, key: str) -> tuple[str, ...]:
+    """An audience field's values as texts: a list of names or whole numbers, or nothing."""
+    values = data.get(key)
+    if values is None:
+        return ()
+    if not isinstance(values, list | tuple) or not all(
+        isinstance(v, str) or _is_int(v) for v in values
+    ):
+        raise BroadcastError(NOT_A_LIST, field=key)
+    return tuple(_printable(str(v), key) for v in values)
+
+
+def _printable(text: str, field: str) -> str:
+    """``text``, refused if it holds a control character other than a line break or tab."""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text):
+        raise BroadcastError(CONTROL_CHARACTER, field=field)
+    return text
+
+
+def _language_names(codes: Iterable[str]) -> str:
+    return ", ".join(f"{LANGUAGE_NAMES.get(c, c)} ({c})" for c in codes)
 
 
 @dataclass(frozen=True)
@@ -65,24 +137,28 @@ class Audience:
         known = {"states", "districts", "blocks", "pincodes", "languages", "age_months", "overdue"}
         unknown = set(data) - known
         if unknown:
-            raise BroadcastError(f"unknown audience field(s): {', '.join(sorted(unknown))}")
-        names = lambda key: tuple(str(v).strip().upper() for v in data.get(key) or ())  # noqa: E731
-        languages = tuple(str(v) for v in data.get("languages") or ())
+            raise BroadcastError(UNKNOWN_FIELDS, fields=", ".join(sorted(unknown)))
+        names = lambda key: tuple(v.strip().upper() for v in _values(data, key))  # noqa: E731
+        languages = _values(data, "languages")
         if set(languages) - set(LANGUAGES):
-            raise BroadcastError(f"languages must be among {', '.join(LANGUAGES)}")
+            raise BroadcastError(LANGUAGES_ALLOWED, languages=_language_names(LANGUAGES))
         ages = data.get("age_months")
         if ages is not None:
-            if not (isinstance(ages, list | tuple) and len(ages) == 2 and 0 <= ages[0] <= ages[1]):
-                raise BroadcastError("age_months is [from, to] in months, from <= to")
-            ages = (int(ages[0]), int(ages[1]))
+            whole = isinstance(ages, list | tuple) and all(_is_int(a) for a in ages)
+            if not (whole and len(ages) == 2 and 0 <= ages[0] <= ages[1] <= MAX_AGE_MONTHS):
+                raise BroadcastError(BAD_AGES, limit=MAX_AGE_MONTHS)
+            ages = (ages[0], ages[1])
+        overdue = data.get("overdue", False)
+        if not isinstance(overdue, bool):
+            raise BroadcastError(NOT_TRUE_OR_FALSE, field="overdue")
         audience = cls(
             names("states"),
             names("districts"),
             names("blocks"),
-            tuple(str(p) for p in data.get("pincodes") or ()),
+            _values(data, "pincodes"),
             languages,
             ages,
-            bool(data.get("overdue", False)),
+            overdue,
         )
         audience.pins()  # unknown blocks are an error now, not when sending
         return audience
@@ -100,11 +176,12 @@ class Audience:
 
     def pins(self) -> set[str]:
         pins = set(self.pincodes)
-        try:
-            for block in self.blocks:
+        for block in self.blocks:
+            try:
                 pins |= block_pincodes(block)
-        except CalendarError as error:
-            raise BroadcastError(str(error)) from None
+            except CalendarError:
+                known = ", ".join(sorted(blocks())) or "–"
+                raise BroadcastError(UNKNOWN_BLOCK, name=block, known=known) from None
         return pins
 
     def where(self, today: dt.date):
@@ -172,20 +249,26 @@ def create(
     services: Services, name: str, texts: dict[str, str], audience: Audience, created_by: str
 ) -> int:
     """A new broadcast (a draft); every shipped language needs its text."""
-    name = name.strip()
+    name = _printable(name, "name").strip()
     if not name:
-        raise BroadcastError("a broadcast needs a name")
+        raise BroadcastError(NO_NAME)
+    if len(name) > MAX_NAME:
+        raise BroadcastError(NAME_TOO_LONG, limit=MAX_NAME)
     missing = [lang for lang in LANGUAGES if not (texts.get(lang) or "").strip()]
     if missing:
-        raise BroadcastError(f"a text is needed in every language: missing {', '.join(missing)}")
+        raise BroadcastError(MISSING_TEXT, languages=_language_names(missing))
+    for lang, text in texts.items():
+        _printable(text, f"texts.{lang}")
     extra = set(texts) - set(LANGUAGES)
     if extra:
-        raise BroadcastError(f"no such language: {', '.join(sorted(extra))}")
+        raise BroadcastError(NO_SUCH_LANGUAGE, languages=", ".join(sorted(extra)))
     for lang, text in texts.items():
         if segment_count(text) > MAX_TEXT_SEGMENTS:
             raise BroadcastError(
-                f"the {lang} text is {segment_count(text)} SMS segments long; "
-                f"at most {MAX_TEXT_SEGMENTS}"
+                TOO_LONG,
+                language=_language_names([lang]),
+                segments=segment_count(text),
+                limit=MAX_TEXT_SEGMENTS,
             )
     with services.db.writing() as conn:
         return conn.execute(
@@ -204,10 +287,14 @@ def create(
         ).scalar_one()
 
 
+def _status(status: str) -> Text | str:
+    return Text(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
+
 def get(conn: Connection, broadcast_id: int):
     row = conn.execute(select(BROADCAST).where(BROADCAST.c.id == broadcast_id)).first()
     if row is None:
-        raise LookupError(f"no broadcast {broadcast_id}")
+        raise NoBroadcast(broadcast_id)
     return row
 
 
@@ -245,7 +332,7 @@ def schedule(services: Services, broadcast_id: int, at: dt.datetime | None) -> s
     with services.db.writing() as conn:
         row = get(conn, broadcast_id)
         if row.status not in ("draft", "scheduled"):
-            raise BroadcastError(f"broadcast {broadcast_id} is {row.status}")
+            raise BroadcastError(CANNOT_SEND, id=broadcast_id, status=_status(row.status))
         conn.execute(
             update(BROADCAST)
             .where(BROADCAST.c.id == broadcast_id)
@@ -259,7 +346,7 @@ def cancel(services: Services, broadcast_id: int) -> int:
     with services.db.writing() as conn:
         row = get(conn, broadcast_id)
         if row.status in ("done", "cancelled"):
-            raise BroadcastError(f"broadcast {broadcast_id} is already {row.status}")
+            raise BroadcastError(ALREADY_OVER, id=broadcast_id, status=_status(row.status))
         conn.execute(
             update(BROADCAST)
             .where(BROADCAST.c.id == broadcast_id)

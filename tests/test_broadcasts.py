@@ -4,6 +4,8 @@ sending end to end through real workers to a Twilio-like server."""
 import subprocess
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.models_campaigns import BroadcastRecipient
@@ -27,8 +29,10 @@ def config(config, fake, web_port):
     return {**sending_through(config, fake, web_port), "API_TOKENS": f"district-team:{TOKEN}"}
 
 
-def api(client, method: str, path: str, json=None, token: str = TOKEN):
+def api(client, method: str, path: str, json=None, token: str = TOKEN, language: str = ""):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if language:
+        headers["Accept-Language"] = language
     return getattr(client, method)(f"/api{path}", json=json, headers=headers)
 
 
@@ -89,17 +93,100 @@ def test_the_api_needs_a_token_and_checks_what_it_is_given(client, families):
     assert api(client, "get", "/broadcasts", token=None).status_code == 401
     assert api(client, "get", "/broadcasts", token="guess").status_code == 401
     bad = [
-        ({"name": "x", "texts": {"hi": "नमस्ते"}}, "missing en"),
-        ({"name": "x", "texts": TEXTS, "audience": {"planets": ["Mars"]}}, "unknown audience"),
-        ({"name": "x", "texts": TEXTS, "audience": {"blocks": ["Nowhere"]}}, "unknown block"),
+        ({"name": "x", "texts": {"hi": "नमस्ते"}}, "Missing: English (en)"),
+        ({"name": "x", "texts": {**TEXTS, "fr": "Bonjour"}}, "Not a language we send in: fr"),
+        ({"name": "x", "texts": TEXTS, "audience": {"planets": ["Mars"]}}, "field: planets"),
+        ({"name": "x", "texts": TEXTS, "audience": {"blocks": ["Nowhere"]}}, "block: NOWHERE"),
         ({"name": "", "texts": TEXTS}, "needs a name"),
-        ({"name": "x", "texts": {**TEXTS, "en": "x" * 500}}, "segments"),
+        ({"name": "x", "texts": {**TEXTS, "en": "x" * 500}}, "4 SMS segments long; at most 3"),
     ]
     for payload, problem in bad:
         response = api(client, "post", "/broadcasts", payload)
         assert response.status_code == 400 and problem in response.json["error"], response.json
-    assert api(client, "get", "/broadcasts/999").status_code == 404
-    assert api(client, "post", "/broadcasts", None).json == {"error": "send a JSON object"}
+    missing = api(client, "get", "/broadcasts/999")
+    assert (missing.status_code, missing.json) == (404, {"error": "There is no broadcast 999."})
+    assert api(client, "post", "/broadcasts", None).json == {"error": "Send a JSON object."}
+
+
+def test_the_api_says_what_is_wrong_in_the_language_asked_for(client, families):
+    untranslated = {"name": "x", "texts": {"en": TEXTS["en"]}}
+    refused = api(client, "post", "/broadcasts", untranslated, language="hi-IN,hi;q=0.9")
+    assert refused.status_code == 400
+    assert refused.json["error"] == "हर भाषा में संदेश चाहिए। इनमें नहीं है: हिंदी (hi)"
+    missing = api(client, "get", "/broadcasts/999", language="hi")
+    assert missing.json["error"] == "प्रसारण 999 नहीं मिला।"
+    unsigned = api(client, "get", "/broadcasts", token=None, language="hi")
+    assert unsigned.status_code == 401 and "मान्य API टोकन" in unsigned.json["error"]
+    # A language we do not ship gets English.
+    refused = api(client, "post", "/broadcasts", untranslated, language="fr")
+    assert refused.json["error"] == "A text is needed in every language. Missing: हिंदी (hi)"
+    created = api(client, "post", "/broadcasts", {"name": "x", "texts": TEXTS}).json["id"]
+    assert api(client, "post", f"/broadcasts/{created}/cancel").status_code == 200
+    late = api(client, "post", f"/broadcasts/{created}/send", language="hi")
+    assert late.json["error"] == (
+        f"प्रसारण {created} की स्थिति: रद्द। केवल मसौदा या निर्धारित प्रसारण भेजा जा सकता है।"
+    )
+    twice = api(client, "post", f"/broadcasts/{created}/cancel")
+    assert twice.json["error"] == f"Broadcast {created} is already cancelled."
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 300) | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=6,
+)
+AUDIENCE_FIELDS = ("states", "districts", "blocks", "pincodes", "languages", "age_months")
+NAMES = st.lists(
+    st.sampled_from(["LUCKNOW", "Patna Sadar", "hi", "226001"]) | st.text(), max_size=3
+)
+MOMENTS = st.datetimes(timezones=st.none() | st.timezones()).map(lambda d: d.isoformat())
+
+
+def mostly(plausible: st.SearchStrategy) -> st.SearchStrategy:
+    """Three times in four a value of the right shape, else any JSON at all."""
+    return st.integers(0, 3).flatmap(lambda n: JSON if n == 0 else plausible)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=mostly(st.text(max_size=130)),
+    texts=mostly(st.fixed_dictionaries({"hi": st.text(max_size=400), "en": st.text(max_size=400)})),
+    audience=mostly(
+        st.dictionaries(
+            st.sampled_from((*AUDIENCE_FIELDS, "overdue")),
+            mostly(NAMES | st.lists(st.integers(-1, 300), max_size=2) | st.booleans()),
+        )
+    ),
+    send=mostly(st.fixed_dictionaries({"at": mostly(MOMENTS)})),
+)
+@example(  # a NUL byte, which PostgreSQL refuses in a text
+    name="Drive\x00", texts={"hi": "टीका\x00", "en": "Drive\x00"}, audience={}, send={}
+)
+@example(
+    name="x",
+    texts=TEXTS,
+    audience={"districts": ["LUCKNOW\x00"], "age_months": [0, 10**30]},
+    send={"at": "2025-03-04T10:30:00+05:30\x00"},
+)
+@example(name="x", texts=TEXTS, audience={}, send={"at": "9999-12-31T23:00:00-05:00"})
+@example(name="x", texts=TEXTS, audience={}, send={"at": 0})
+def test_any_request_body_is_refused_with_a_reason_never_an_error(
+    client, name, texts, audience, send
+):
+    created = api(
+        client, "post", "/broadcasts", {"name": name, "texts": texts, "audience": audience}
+    )
+    assert created.status_code in (201, 400), created.get_data(as_text=True)
+    if created.status_code == 400:
+        assert created.json["error"]
+        return
+    sent = api(client, "post", f"/broadcasts/{created.json['id']}/send", send)
+    assert sent.status_code in (202, 400), sent.get_data(as_text=True)
+    for body in (texts, audience, send, [send]):
+        refused = api(client, "post", "/broadcasts", body)
+        assert refused.status_code in (201, 400), refused.get_data(as_text=True)
 
 
 def test_audiences(client, families, frozen_clock):
@@ -183,7 +270,7 @@ def test_the_cli(app, config, fake, families):
     assert created.stdout.splitlines()[0].endswith('"Polio Sunday" (draft): 3 recipients')
     bid = created.stdout.split()[1]
     missing = flask("create", "--name", "x", "--text", "hi=नमस्ते")
-    assert missing.returncode == 1 and "missing en" in missing.stderr
+    assert missing.returncode == 1 and "Missing: English (en)" in missing.stderr
     sent = flask("send", bid)
     assert sent.returncode == 0, sent.stderr
     assert f"broadcast {bid}: 3 recipients queued" in sent.stdout

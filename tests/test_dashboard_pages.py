@@ -125,6 +125,36 @@ def test_send_from_the_compose_form_and_cancel_a_scheduled_one(app, client, fami
     assert broadcasts_stored(app) == 2
 
 
+def test_an_officer_reading_hindi_is_told_in_hindi_what_is_wrong(app, client, families):
+    with clock.frozen("2025-03-03T11:00"):
+        staff = sign_in(app, client, "officer@tika.example", "district", ["LUCKNOW"])
+        staff.post("/language", {"lang": "hi", "next": "/dashboard"})
+        untranslated = staff.post(
+            "/dashboard/broadcasts", {**TEXTS, "text_hi": " ", "action": "send"}
+        )
+        assert untranslated.status_code == 400
+        assert element(untranslated.get_data(as_text=True), "form-error") == (
+            "हर भाषा में संदेश चाहिए। इनमें नहीं है: हिंदी (hi)"
+        )
+        too_long = staff.post(
+            "/dashboard/broadcasts", {**TEXTS, "text_hi": "टीका " * 60, "action": "send"}
+        )
+        assert element(too_long.get_data(as_text=True), "form-error") == (
+            "हिंदी (hi) संदेश 5 SMS हिस्सों का है; अधिकतम 3 हो सकते हैं।"
+        )
+        assert broadcasts_stored(app) == 0
+        saved = staff.post("/dashboard/broadcasts", {**TEXTS, "action": "save"})
+        never = staff.post(saved.headers["Location"] + "/send", {"send_at": "0001-01-01T00:00"})
+        page = staff.get(never.headers["Location"]).get_data(as_text=True)
+        assert "यह नहीं हो सकता: भेजने का समय सही तारीख और समय नहीं है।" in page
+        assert element(page, "broadcast-status") == "मसौदा"
+        staff.post(saved.headers["Location"] + "/cancel")
+        again = staff.post(saved.headers["Location"] + "/cancel")
+        page = staff.get(again.headers["Location"]).get_data(as_text=True)
+        number = saved.headers["Location"].rsplit("/", 1)[1]
+        assert f"यह नहीं हो सकता: प्रसारण {number} की स्थिति पहले से: रद्द।" in page
+
+
 def test_a_district_officer_cannot_target_or_see_another_district(app, client, families):
     with clock.frozen("2025-03-03T11:00"):
         admin = sign_in(app, app.test_client())

@@ -70,6 +70,16 @@ def test_a_replayed_delete_does_not_start_over(phone, session, frozen_clock):
     assert counts(session)[0] == 0
 
 
+def test_a_message_with_a_nul_byte_is_handled_and_kept(phone, session):
+    """PostgreSQL refuses NUL in a text column: the message is kept with U+FFFD instead."""
+    replies = phone.send("REG Asha\x00 15/3/2025 226001")
+    assert "Asha" in replies[0] and "Asha\x00" not in replies[0]
+    session.rollback()
+    bodies = session.scalars(select(MessageLog.body).where(MessageLog.direction == "in")).all()
+    assert bodies == ["REG Asha\ufffd 15/3/2025 226001"]
+    assert counts(session)[2] == 1 + len(replies)
+
+
 def test_missing_fields_are_a_clear_400(phone):
     form = phone.form("hello")
     del form["From"]

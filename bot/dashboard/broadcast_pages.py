@@ -18,7 +18,7 @@ from bot import accounts, broadcasts
 from bot.accounts import User
 from bot.broadcasts import CAREGIVER, Audience, BroadcastError
 from bot.dashboard.auth import current_user
-from bot.dashboard.i18n import N_, _
+from bot.dashboard.i18n import N_, _, current_language
 from bot.segments import encoding, segment_count
 from bot.services import services
 from bot.worker import queue
@@ -28,13 +28,7 @@ from scheduler.reminders import INDIA
 
 blueprint = Blueprint("broadcast_pages", __name__)
 
-STATUSES = {
-    "draft": N_("draft"),
-    "scheduled": N_("scheduled"),
-    "sending": N_("sending"),
-    "done": N_("done"),
-    "cancelled": N_("cancelled"),
-}
+STATUSES = broadcasts.STATUS_NAMES
 RECIPIENT_STATES = {
     "queued": N_("waiting"),
     "claimed": N_("being sent"),
@@ -97,13 +91,17 @@ def _districts(text: str, user: User) -> tuple[str, ...]:
     if not names and not user.scope.everywhere:
         names = tuple(sorted(user.districts))
     if not names:
-        raise BroadcastError(_(NO_DISTRICT))
+        raise BroadcastError(NO_DISTRICT)
     unknown = [n for n in names if n not in accounts.known_districts()]
     if unknown:
-        raise BroadcastError(_(UNKNOWN_DISTRICT, names=", ".join(unknown)))
+        raise BroadcastError(UNKNOWN_DISTRICT, names=", ".join(unknown))
     if not all(user.scope.allows(n) for n in names):
-        raise BroadcastError(_(NOT_YOURS, names=", ".join(sorted(user.districts))))
+        raise BroadcastError(NOT_YOURS, names=", ".join(sorted(user.districts)))
     return names
+
+
+def _refusal(problem: BroadcastError) -> str:
+    return problem.in_language(current_language())
 
 
 def _send_at(text: str) -> dt.datetime | None:
@@ -112,9 +110,11 @@ def _send_at(text: str) -> dt.datetime | None:
         return None
     try:
         when = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise BroadcastError(_(BAD_TIME)) from None
-    return when.replace(tzinfo=INDIA) if when.tzinfo is None else when
+        when = when.replace(tzinfo=INDIA) if when.tzinfo is None else when
+        when.astimezone(dt.UTC)  # stored in UTC: year 1 in India is not a time there
+    except (ValueError, OverflowError):
+        raise BroadcastError(BAD_TIME) from None
+    return when
 
 
 # ---- pages -------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ def create():
             services(), name, texts, audience, f"dashboard:{user.email}"
         )
     except BroadcastError as problem:
-        return _compose(str(problem), 400)
+        return _compose(_refusal(problem), 400)
     if form.get("action") == "send":
         _send(broadcast_id, when)
     else:
@@ -239,7 +239,7 @@ def send(broadcast_id: int) -> Response:
     try:
         _send(broadcast_id, _send_at(request.form.get("send_at", "")))
     except BroadcastError as problem:
-        flash(_(REFUSED, reason=str(problem)))
+        flash(_(REFUSED, reason=_refusal(problem)))
     return redirect(url_for(".show", broadcast_id=broadcast_id))
 
 
@@ -249,7 +249,7 @@ def cancel(broadcast_id: int) -> Response:
     try:
         flash(_(CANCELLED, count=broadcasts.cancel(services(), broadcast_id)))
     except BroadcastError as problem:
-        flash(_(REFUSED, reason=str(problem)))
+        flash(_(REFUSED, reason=_refusal(problem)))
     return redirect(url_for(".show", broadcast_id=broadcast_id))
 
 
@@ -259,7 +259,7 @@ def audience_json() -> tuple[Response, int] | Response:
     try:
         audience = Audience(districts=_districts(request.args.get("districts", ""), _user()))
     except BroadcastError as problem:
-        return jsonify({"error": str(problem)}), 400
+        return jsonify({"error": _refusal(problem)}), 400
     language = func.coalesce(CAREGIVER.c.language, DEFAULT_LANGUAGE)
     today = clock.now().astimezone(INDIA).date()
     with services().db.reading() as conn:
