@@ -257,17 +257,16 @@ def create(
     missing = [lang for lang in LANGUAGES if not (texts.get(lang) or "").strip()]
     if missing:
         raise BroadcastError(MISSING_TEXT, languages=_language_names(missing))
-    for lang, text in texts.items():
-        _printable(text, f"texts.{lang}")
     extra = set(texts) - set(LANGUAGES)
     if extra:
         raise BroadcastError(NO_SUCH_LANGUAGE, languages=", ".join(sorted(extra)))
     for lang, text in texts.items():
-        if segment_count(text) > MAX_TEXT_SEGMENTS:
+        segments = segment_count(_printable(text, f"texts.{lang}"))
+        if segments > MAX_TEXT_SEGMENTS:
             raise BroadcastError(
                 TOO_LONG,
                 language=_language_names([lang]),
-                segments=segment_count(text),
+                segments=segments,
                 limit=MAX_TEXT_SEGMENTS,
             )
     with services.db.writing() as conn:
