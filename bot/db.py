@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from sqlalchemy import Connection, DateTime, Engine, Table, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, String, Table, Text, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +35,26 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
         return value.replace(tzinfo=dt.UTC) if value is not None else None
+
+
+class NulFreeString(TypeDecorator):
+    """A String that never holds NUL: PostgreSQL cannot keep one in a text, so a NUL
+    becomes U+FFFD on the way in, on both databases alike. That goes for the values
+    compared with a column too, so a lookup with a NUL in it finds nothing instead of
+    failing."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: object, dialect) -> object:
+        return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
+class NulFreeText(NulFreeString):
+    """Text, of any length, that never holds NUL (see NulFreeString)."""
+
+    impl = Text
+    cache_ok = True
 
 
 def conflict_insert(dialect_name: str, table: Table):

@@ -12,13 +12,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.db import UTCDateTime
+from bot.db import NulFreeString, NulFreeText, UTCDateTime
 from scheduler import clock
 
 
@@ -32,18 +30,18 @@ class Caregiver(Base):
     __tablename__ = "caregiver"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    phone: Mapped[str] = mapped_column(String(20), unique=True)
-    language: Mapped[str | None] = mapped_column(String(8))
-    pincode: Mapped[str | None] = mapped_column(String(6))
-    state: Mapped[str | None] = mapped_column(String(64))
-    district: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(NulFreeString(20), unique=True)
+    language: Mapped[str | None] = mapped_column(NulFreeString(8))
+    pincode: Mapped[str | None] = mapped_column(NulFreeString(6))
+    state: Mapped[str | None] = mapped_column(NulFreeString(64))
+    district: Mapped[str | None] = mapped_column(NulFreeString(64))
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     # The number cannot receive messages (the gateway said it is invalid or not mobile).
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     # When reminders go out: "morning", "afternoon" or "evening" (scheduler.reminders).
-    reminder_slot: Mapped[str] = mapped_column(String(16), default="morning")
+    reminder_slot: Mapped[str] = mapped_column(NulFreeString(16), default="morning")
     # How reminders reach them: "sms", or "voice" (a call) for those who cannot read.
-    channel: Mapped[str] = mapped_column(String(8), default="sms")
+    channel: Mapped[str] = mapped_column(NulFreeString(8), default="sms")
     # A number of the dashboard's phone simulator: never sent anything, counted nowhere.
     simulated: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -68,12 +66,12 @@ class Child(Base):
     caregiver_id: Mapped[int] = mapped_column(
         ForeignKey("caregiver.id", ondelete="CASCADE"), index=True
     )
-    name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(NulFreeString(64))
     # The schedule's reference date: the birth date, or for an adult's COVID-19 doses
     # (schedule "covid-..."), the day of their first dose.
     birth_date: Mapped[dt.date] = mapped_column(Date)
     # Which schedule the person follows: "uip" (children), or "covid-covishield" etc.
-    schedule: Mapped[str] = mapped_column(String(32), default="uip")
+    schedule: Mapped[str] = mapped_column(NulFreeString(32), default="uip")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     caregiver: Mapped[Caregiver] = relationship(back_populates="children")
@@ -90,9 +88,9 @@ class DoseRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(NulFreeString(16))
     given_on: Mapped[dt.date] = mapped_column(Date)
-    source: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(NulFreeString(16))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
@@ -104,8 +102,8 @@ class Conversation(Base):
     caregiver_id: Mapped[int] = mapped_column(
         ForeignKey("caregiver.id", ondelete="CASCADE"), primary_key=True
     )
-    flow: Mapped[str | None] = mapped_column(String(32))
-    step: Mapped[str | None] = mapped_column(String(32))
+    flow: Mapped[str | None] = mapped_column(NulFreeString(32))
+    step: Mapped[str | None] = mapped_column(NulFreeString(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Bumped by every message handled: a writer that read an older version retries.
     version: Mapped[int] = mapped_column(Integer, default=0)
@@ -120,14 +118,14 @@ class MessageLog(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     caregiver_id: Mapped[int | None] = mapped_column(ForeignKey("caregiver.id", ondelete="CASCADE"))
-    direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
-    channel: Mapped[str] = mapped_column(String(16))  # "sms", "console", ...
-    body: Mapped[str] = mapped_column(Text)
-    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    direction: Mapped[str] = mapped_column(NulFreeString(3))  # "in" or "out"
+    channel: Mapped[str] = mapped_column(NulFreeString(16))  # "sms", "console", ...
+    body: Mapped[str] = mapped_column(NulFreeText)
+    provider_sid: Mapped[str | None] = mapped_column(NulFreeString(64), unique=True)
     reply_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("message_log.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(NulFreeString(16))
     error_code: Mapped[int | None] = mapped_column(Integer)
     segments: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -157,14 +155,15 @@ class Reminder(Base):
     caregiver_id: Mapped[int] = mapped_column(ForeignKey("caregiver.id", ondelete="CASCADE"))
     visit_date: Mapped[dt.date] = mapped_column(Date)
     # "advance", "due", "overdue-1".."overdue-3", or "next" (plan the following visit).
-    kind: Mapped[str] = mapped_column(String(16))
-    codes: Mapped[str] = mapped_column(String(255))  # the visit's dose codes, space-separated
+    kind: Mapped[str] = mapped_column(NulFreeString(16))
+    # The visit's dose codes, space-separated.
+    codes: Mapped[str] = mapped_column(NulFreeString(255))
     # For a campaign announcement: {"campaign": name, "days": [session days, YYYY-MM-DD]}.
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     send_on: Mapped[dt.date] = mapped_column(Date)
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="planned")
-    claim_token: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(NulFreeString(16), default="planned")
+    claim_token: Mapped[str | None] = mapped_column(NulFreeString(32))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # The message that carries it; set before sending, so a crash leaves a trace to check.
     message_id: Mapped[int | None] = mapped_column(

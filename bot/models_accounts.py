@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, String
+from sqlalchemy import JSON, Boolean
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db import UTCDateTime
+from bot.db import NulFreeString, UTCDateTime
 from bot.models import Base
 from scheduler import clock
 
@@ -19,9 +19,9 @@ class StaffUser(Base):
     __tablename__ = "staff_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)  # lower-case
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))  # "admin" or "district"
+    email: Mapped[str] = mapped_column(NulFreeString(254), unique=True)  # lower-case
+    password_hash: Mapped[str] = mapped_column(NulFreeString(255))
+    role: Mapped[str] = mapped_column(NulFreeString(16))  # "admin" or "district"
     # Upper-case district names, as India Post writes them (a district officer's only).
     districts: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db import UTCDateTime
+from bot.db import NulFreeString, NulFreeText, UTCDateTime
 from bot.models import Base
 from scheduler import clock
 
@@ -24,16 +24,16 @@ class Broadcast(Base):
     __tablename__ = "broadcast"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(NulFreeString(120))
     # "community": one text per language; "digest": each recipient has their own text.
-    kind: Mapped[str] = mapped_column(String(16), default="community")
+    kind: Mapped[str] = mapped_column(NulFreeString(16), default="community")
     texts: Mapped[dict[str, str]] = mapped_column(JSON)  # language -> text
     audience: Mapped[dict[str, Any]] = mapped_column(JSON)  # see bot.broadcasts.Audience
     # draft -> scheduled -> sending -> done, or cancelled
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(NulFreeString(16), default="draft")
     send_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
-    created_by: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(NulFreeString(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     # When its jobs were last queued: unclaimed recipients are queued again after a claim's time.
     enqueued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -52,11 +52,11 @@ class BroadcastRecipient(Base):
     caregiver_id: Mapped[int] = mapped_column(
         ForeignKey("caregiver.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    language: Mapped[str] = mapped_column(String(8))
-    body: Mapped[str | None] = mapped_column(Text)  # this recipient's own text (digests)
+    language: Mapped[str] = mapped_column(NulFreeString(8))
+    body: Mapped[str | None] = mapped_column(NulFreeText)  # this recipient's own text (digests)
     # queued -> claimed -> sent, failed, skipped (stopped meanwhile) or cancelled
-    status: Mapped[str] = mapped_column(String(16), default="queued")
-    claim_token: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(NulFreeString(16), default="queued")
+    claim_token: Mapped[str | None] = mapped_column(NulFreeString(32))
     lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(
         ForeignKey("message_log.id", ondelete="SET NULL")
@@ -70,8 +70,8 @@ class Campaign(Base):
 
     __tablename__ = "campaign"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    id: Mapped[str] = mapped_column(NulFreeString(64), primary_key=True)
+    name: Mapped[str] = mapped_column(NulFreeString(120))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the campaign file's contents
     loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     # Announcement days up to this one have been planned.
@@ -91,9 +91,9 @@ class HealthWorker(Base):
     caregiver_id: Mapped[int] = mapped_column(
         ForeignKey("caregiver.id", ondelete="CASCADE"), unique=True
     )
-    name: Mapped[str] = mapped_column(String(64))
-    district: Mapped[str | None] = mapped_column(String(64))
-    pincodes: Mapped[str] = mapped_column(Text, default="")  # space-separated
+    name: Mapped[str] = mapped_column(NulFreeString(64))
+    district: Mapped[str | None] = mapped_column(NulFreeString(64))
+    pincodes: Mapped[str] = mapped_column(NulFreeText, default="")  # space-separated
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The Monday of the last week whose digest went out (one digest a week, never two).
     last_digest_week: Mapped[dt.date | None] = mapped_column(Date)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db import UTCDateTime
+from bot.db import NulFreeString, NulFreeText, UTCDateTime
 from bot.models import Base
 from scheduler import clock
 
@@ -42,14 +42,14 @@ class VoiceCall(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    purpose: Mapped[str] = mapped_column(String(16))  # "callback", "reminder" or "notice"
-    phone: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str] = mapped_column(NulFreeString(16))  # "callback", "reminder" or "notice"
+    phone: Mapped[str] = mapped_column(NulFreeString(20))
     caregiver_id: Mapped[int | None] = mapped_column(
         ForeignKey("caregiver.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    status: Mapped[str] = mapped_column(NulFreeString(16), default="waiting")
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claim_token: Mapped[str | None] = mapped_column(NulFreeString(32))
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # calls placed
     missed_calls: Mapped[int] = mapped_column(Integer, default=0)  # rings this call-back answers
     # The message log row of the latest call placed, or of the SMS sent instead.
@@ -57,7 +57,7 @@ class VoiceCall(Base):
         ForeignKey("message_log.id", ondelete="SET NULL")
     )
     reminder_ids: Mapped[list[int] | None] = mapped_column(JSON)  # what a reminder call says
-    sms_body: Mapped[str | None] = mapped_column(Text)  # the SMS sent if no call gets through
+    sms_body: Mapped[str | None] = mapped_column(NulFreeText)  # the SMS if no call gets through
     error_code: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -73,15 +73,15 @@ class IvrSession(Base):
 
     __tablename__ = "ivr_session"
 
-    call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    phone: Mapped[str] = mapped_column(String(20))
+    call_sid: Mapped[str] = mapped_column(NulFreeString(64), primary_key=True)
+    phone: Mapped[str] = mapped_column(NulFreeString(20))
     caregiver_id: Mapped[int | None] = mapped_column(
         ForeignKey("caregiver.id", ondelete="CASCADE"), index=True
     )
     voice_call_id: Mapped[int | None] = mapped_column(
         ForeignKey("voice_call.id", ondelete="SET NULL")
     )
-    step: Mapped[str | None] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(NulFreeString(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     tries: Mapped[int] = mapped_column(Integer, default=0)
     turn: Mapped[int] = mapped_column(Integer, default=0)

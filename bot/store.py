@@ -291,7 +291,7 @@ def _message(
         "caregiver_id": caregiver_id,
         "direction": direction,
         "channel": channel,
-        "body": body.replace("\x00", "\ufffd"),  # PostgreSQL keeps no NUL in a text
+        "body": body,
         "provider_sid": provider_sid,
         "reply_to_id": reply_to_id,
         "status": status,

@@ -45,6 +45,18 @@ def test_wrong_passwords_are_refused_and_then_every_attempt_for_a_while(app, cli
     assert right.status_code == 429 and "Try again in 15 minutes" in right.get_data(as_text=True)
 
 
+@pytest.mark.both_databases
+def test_a_nul_byte_in_the_sign_in_form_is_a_wrong_sign_in_not_an_error(app, client):
+    """PostgreSQL holds no NUL in a text: an email with one matches no account."""
+    sign_in(app, client, "officer@tika.example", "district", ["LUCKNOW"])
+    staff = Staff(app.test_client())
+    staff.get("/login")
+    wrong = staff.post("/login", {"email": "officer@tika.example\x00", "password": PASSWORD})
+    assert wrong.status_code == 401 and "do not match" in wrong.get_data(as_text=True)
+    right = staff.post("/login", {"email": "officer@tika.example", "password": PASSWORD})
+    assert right.status_code == 302
+
+
 def test_pages_in_hindi_and_english(app, client):
     staff = sign_in(app, client)
     staff.post("/language", {"lang": "hi", "next": "/dashboard"})

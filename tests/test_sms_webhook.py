@@ -80,6 +80,14 @@ def test_a_message_with_a_nul_byte_is_handled_and_kept(phone, session):
     assert counts(session)[2] == 1 + len(replies)
 
 
+def test_a_delivery_report_with_a_nul_byte_is_answered_and_changes_nothing(phone, session):
+    before = counts(session)
+    form = {"AccountSid": "AC" + "0" * 32, "MessageSid": "SM\x00" + "1" * 32}
+    response = phone.post(form | {"MessageStatus": "delivered"}, path="/twilio/sms/status")
+    assert response.status_code == 204
+    assert counts(session) == before
+
+
 def test_missing_fields_are_a_clear_400(phone):
     form = phone.form("hello")
     del form["From"]
