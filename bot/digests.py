@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 
 from rq import Queue
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Select, exists, insert, or_, select, update
 
 from bot.broadcasts import BROADCAST, RECIPIENT, _enqueue_ranges
 from bot.duelists import AreaFilter, due_list
@@ -57,27 +57,35 @@ def due_now(services: Services, now: dt.datetime) -> bool:
     return local.weekday() == weekday and local.hour >= services.config["DIGEST_HOUR"]
 
 
+def _waiting_workers(week: dt.date) -> Select:
+    """Active health workers still without ``week``'s digest, and their language.
+
+    The caregivers' table is only looked into, one worker at a time: as a join, SQLite
+    may read every caregiver registered to find the few who are health workers, and the
+    sweep asks this every minute of digest day.
+    """
+    theirs = CAREGIVER.c.id == WORKER.c.caregiver_id
+    return select(
+        WORKER.c.id,
+        WORKER.c.caregiver_id,
+        WORKER.c.district,
+        WORKER.c.pincodes,
+        select(CAREGIVER.c.language).where(theirs).scalar_subquery(),
+    ).where(
+        WORKER.c.active.is_(True),
+        or_(WORKER.c.last_digest_week.is_(None), WORKER.c.last_digest_week < week),
+        exists().where(
+            theirs, CAREGIVER.c.opted_out.is_(False), CAREGIVER.c.unreachable.is_(False)
+        ),
+    )
+
+
 def send_weekly(services: Services, now: dt.datetime, queue: Queue) -> int:
     """Queue this week's digest for every active health worker who has not had it yet."""
     today = now.astimezone(INDIA).date()
     week = week_of(today)
     with services.db.reading() as conn:
-        workers = conn.execute(
-            select(
-                WORKER.c.id,
-                WORKER.c.caregiver_id,
-                WORKER.c.district,
-                WORKER.c.pincodes,
-                CAREGIVER.c.language,
-            )
-            .select_from(WORKER.join(CAREGIVER))
-            .where(
-                WORKER.c.active.is_(True),
-                or_(WORKER.c.last_digest_week.is_(None), WORKER.c.last_digest_week < week),
-                CAREGIVER.c.opted_out.is_(False),
-                CAREGIVER.c.unreachable.is_(False),
-            )
-        ).all()
+        workers = conn.execute(_waiting_workers(week)).all()
         bodies = {}
         for worker_id, caregiver_id, district, pincodes, language in workers:
             pins = frozenset(pincodes.split())

@@ -39,7 +39,7 @@ def area(phone):
             phone.other("+919800000002").send(text)
 
 
-def test_health_workers_get_one_digest_a_week(app, config, fake, area):
+def test_health_workers_get_one_digest_a_week(app, config, fake, area, phone):
     added = flask(
         config,
         "health-workers",
@@ -88,6 +88,12 @@ def test_health_workers_get_one_digest_a_week(app, config, fake, area):
     run_worker(config, "2025-03-10T10:00:30+05:30")
     assert [m["to"] for m in fake.messages].count("+919812300000") == 2
     assert [m["to"] for m in fake.messages].count("+919812300001") == 1
+    with clock.frozen("2025-03-17T09:00"):  # a health worker who said STOP gets no more
+        phone.other("+919812300000").send("STOP")
+    with clock.frozen("2025-03-17T10:00"):
+        sweep(tika, clock.now())
+    run_worker(config, "2025-03-17T10:00:30+05:30")
+    assert [m["to"] for m in fake.messages].count("+919812300000") == 2
 
 
 def test_registering_a_health_worker_needs_an_area(config):
