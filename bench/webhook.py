@@ -6,7 +6,11 @@
    endpoint and for Tika's webhook, on the same gunicorn server in the same run.
    Between them, the same load on Tika's webhook with the conversation taken out
    (signature, phone check and TwiML only: bench/webhook_app.py's /floor), which shows
-   how much of the webhook's cost is the conversation itself.
+   how much of the webhook's cost is the conversation itself. Last, on SQLite, /least:
+   the floor plus the least database work a message needs (read the sender; then, in
+   one transaction, record the message, a reply and the next state), written by hand on the
+   driver, with no flows and no texts. It shows what any conversation that records each
+   message before it answers costs at least, on this machine.
 2. Latency at a fixed 200 requests/s (an open-loop client that measures from the moment
    each request was due, so a slow server cannot hide its queue).
 
@@ -166,6 +170,19 @@ def full_collections(folder: Path, since: float) -> list[float]:
     return pauses
 
 
+def messages_received(database_url: str) -> int:
+    """How many messages from caregivers the database at ``database_url`` has recorded."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            query = text("SELECT count(*) FROM message_log WHERE direction = 'in'")
+            return conn.execute(query).scalar_one()
+    finally:
+        engine.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -197,8 +214,14 @@ def main() -> int:
         # Enough distinct messages that no run repeats one (a repeat is a cheap replay).
         phones = args.seconds * 800
         tika_file, baseline_file = folder / "tika.txt", folder / "baseline.txt"
+        least_file = folder / "least.txt"
         write_requests(tika_file, conversations(0, phones), "/twilio/sms")
         write_requests(baseline_file, conversations(0, phones), "/baseline/twilio/sms")
+        write_requests(least_file, conversations(0, phones), "/twilio/sms")
+        least_url = ""
+        if database_url.startswith("sqlite"):
+            least_url = f"sqlite:///{folder / 'least.sqlite3'}"
+            command.upgrade(alembic_config(least_url), "head")
         paced = conversations(10 * phones, int(args.rate * args.seconds) // len(SCRIPT[0]) + 1)
 
         port = free_port()
@@ -213,6 +236,7 @@ def main() -> int:
             TIKA_NOW="2025-03-20T10:00:00+05:30",
             THROTTLE_PER_MINUTE="1000000",
             BENCH_GC_LOG=str(folder),
+            BENCH_LEAST_DATABASE_URL=least_url,
         )
         settings = [] if args.plain_gunicorn else ["--config", "python:bot.gunicorn_config"]
         server = subprocess.Popen(
@@ -256,6 +280,12 @@ def main() -> int:
         baseline = under_load("/baseline/twilio/sms", baseline_file)
         floor = under_load("/floor/twilio/sms", tika_file)  # signed as /twilio/sms
         tika = under_load("/twilio/sms", tika_file)
+        least = None
+        if least_url:
+            least = under_load("/least/twilio/sms", least_file)  # signed as /twilio/sms
+            recorded = messages_received(least_url)
+            if recorded < least["requests"]:  # it answers 200 only after its commit
+                raise SystemExit(f"/least recorded {recorded} of {least['requests']} messages")
         # This process holds every prepared request: frozen, they are not walked by its
         # garbage collection, which would otherwise stop the paced sender for ~80 ms.
         gc.collect()
@@ -270,11 +300,13 @@ def main() -> int:
         f"gunicorn ({config}): {args.workers} {kind}; wrk: {args.connections} connections, "
         f"{args.seconds}s per endpoint; {os.cpu_count()} CPUs"
     )
-    rows = (
+    rows = [
         ("baseline (minimal Flask)", baseline),
         ("tika, conversation removed", floor),
         ("tika /twilio/sms", tika),
-    )
+    ]
+    if least:
+        rows.append(("floor + least SQL by hand", least))
     for name, r in rows:
         print(
             f"{name:26s} {r['rps']:8.0f} req/s   p50 {r['p50_us'] / 1000:6.1f} ms   "
@@ -287,6 +319,12 @@ def main() -> int:
         f"{tika['cpu_us'] - floor['cpu_us']:.0f} us/req of worker CPU; without it the "
         f"webhook serves {floor['rps'] / baseline['rps']:.2f} of the baseline's throughput"
     )
+    if least:
+        print(
+            f"the floor plus the least database work a message needs, by hand on the "
+            f"driver (no flows, no texts) serves {least['rps'] / baseline['rps']:.2f} of "
+            f"the baseline's throughput, at {least['cpu_us']:.0f} us/req"
+        )
     print(
         f"tika at {args.rate:.0f} req/s offered: {paced_result['rps']:.0f} req/s served, "
         f"p50 {paced_result['p50_ms']:.1f} ms, p99 {paced_result['p99_ms']:.1f} ms "
