@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from alembic import command  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from bot.cli import alembic_config  # noqa: E402
@@ -172,8 +173,6 @@ def full_collections(folder: Path, since: float) -> list[float]:
 
 def messages_received(database_url: str) -> int:
     """How many messages from caregivers the database at ``database_url`` has recorded."""
-    from sqlalchemy import create_engine, text
-
     engine = create_engine(database_url)
     try:
         with engine.connect() as conn:

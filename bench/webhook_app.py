@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import sqlite3
 import time
 from pathlib import Path
 
 from flask import Flask, Response, request
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import PoolProxiedConnection
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from bot import create_app
@@ -104,7 +104,7 @@ def least_app(database_url: str) -> Flask:
     reply = render(Text(texts.HELP), "hi")
     engine = make_engine(database_url)  # for its connection settings, the same as Tika's
     lock = WriteLock(f"{make_url(database_url).database}.writelock")
-    connections: dict[int, sqlite3.Connection] = {}  # one per worker process
+    checked_out: dict[int, PoolProxiedConnection] = {}  # one per worker process
     writes = 0
 
     @app.post("/twilio/sms")
@@ -114,9 +114,9 @@ def least_app(database_url: str) -> Flask:
         phone = normalise_phone(request.form.get("From", ""))
         if phone is None:
             return "missing From", 400
-        if os.getpid() not in connections:
-            connections[os.getpid()] = engine.raw_connection().driver_connection
-        db = connections[os.getpid()]
+        if os.getpid() not in checked_out:
+            checked_out[os.getpid()] = engine.raw_connection()  # kept out of the pool
+        db = checked_out[os.getpid()].driver_connection
         now = clock.now().astimezone(dt.UTC).replace(tzinfo=None)
         stamp, since = str(now), str(now - dt.timedelta(minutes=1))
         db.execute("BEGIN")
