@@ -117,6 +117,7 @@ def least_app(database_url: str) -> Flask:
         if os.getpid() not in checked_out:
             checked_out[os.getpid()] = engine.raw_connection()  # kept out of the pool
         db = checked_out[os.getpid()].driver_connection
+        sid, body = request.form.get("MessageSid"), request.form.get("Body", "")
         now = clock.now().astimezone(dt.UTC).replace(tzinfo=None)
         stamp, since = str(now), str(now - dt.timedelta(minutes=1))
         db.execute("BEGIN")
@@ -130,8 +131,6 @@ def least_app(database_url: str) -> Flask:
             else:
                 caregiver = db.execute(ADD_CAREGIVER, (phone, stamp)).fetchone()[0]
                 db.execute(ADD_STATE, (caregiver, stamp))
-            sid = request.form.get("MessageSid")
-            body = request.form.get("Body", "")
             received = db.execute(
                 ADD_MESSAGE, (caregiver, "in", body, sid, None, "received", stamp, stamp)
             ).fetchone()
