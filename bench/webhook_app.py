@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from bot import create_app
 from bot.channels.signature import twilio_signed
 from bot.channels.sms import normalise_phone, twiml
 from bot.config import load_config
+from bot.conversation import ATTEMPTS
 from bot.db import CHECKPOINT_EVERY, WriteLock, make_engine
 from flows import texts
 from locales import Text, render
@@ -77,7 +79,8 @@ WHERE caregiver.phone = ?"""
 ADD_CAREGIVER = """
 INSERT INTO caregiver (phone, opted_out, unreachable, reminder_slot, channel, simulated,
                        created_at)
-VALUES (?, 0, 0, 'morning', 'sms', 0, ?) RETURNING id"""
+VALUES (?, 0, 0, 'morning', 'sms', 0, ?)
+ON CONFLICT (phone) DO NOTHING RETURNING id"""
 ADD_STATE = """
 INSERT INTO conversation (caregiver_id, flow, step, data, version, updated_at)
 VALUES (?, 'register', 'language', '{}', 1, ?)"""
@@ -104,8 +107,10 @@ def least_app(database_url: str) -> Flask:
     reply = render(Text(texts.HELP), "hi")
     engine = make_engine(database_url)  # for its connection settings, the same as Tika's
     lock = WriteLock(f"{make_url(database_url).database}.writelock")
-    checked_out: dict[int, PoolProxiedConnection] = {}  # one per worker process
-    writes = 0
+    # One connection per worker thread, kept out of the pool: gunicorn --threads serves
+    # several requests of a process at once, and a connection holds one transaction.
+    checked_out: dict[tuple[int, int], PoolProxiedConnection] = {}
+    writes = 0  # by this process; counted under the write lock
 
     @app.post("/twilio/sms")
     @twilio_signed
@@ -114,38 +119,65 @@ def least_app(database_url: str) -> Flask:
         phone = normalise_phone(request.form.get("From", ""))
         if phone is None:
             return "missing From", 400
-        if os.getpid() not in checked_out:
-            checked_out[os.getpid()] = engine.raw_connection()  # kept out of the pool
-        db = checked_out[os.getpid()].driver_connection
+        key = (os.getpid(), threading.get_ident())
+        if key not in checked_out:
+            checked_out[key] = engine.raw_connection()
+        db = checked_out[key].driver_connection
         sid, body = request.form.get("MessageSid"), request.form.get("Body", "")
         now = clock.now().astimezone(dt.UTC).replace(tzinfo=None)
         stamp, since = str(now), str(now - dt.timedelta(minutes=1))
-        db.execute("BEGIN")
-        sender = db.execute(READ_SENDER, (since, phone)).fetchall()
-        db.execute("COMMIT")
-        with lock:
-            db.execute("BEGIN IMMEDIATE")
-            if sender:
-                caregiver = sender[0][0]
-                db.execute(NEXT_STATE, (stamp, caregiver, sender[0][9]))
-            else:
-                caregiver = db.execute(ADD_CAREGIVER, (phone, stamp)).fetchone()[0]
-                db.execute(ADD_STATE, (caregiver, stamp))
-            received = db.execute(
-                ADD_MESSAGE, (caregiver, "in", body, sid, None, "received", stamp, stamp)
-            ).fetchone()
-            if received is None:  # a replay
-                db.execute("ROLLBACK")
-            else:
-                values = (caregiver, "out", reply, None, received[0], "replied", stamp, stamp)
-                db.execute(ADD_MESSAGE, values)
+        for _ in range(ATTEMPTS):  # as Tika does, read again when another message got in first
+            db.execute("BEGIN")
+            try:
+                sender = db.execute(READ_SENDER, (since, phone)).fetchall()
+            finally:
                 db.execute("COMMIT")
-        writes += 1
-        if writes % CHECKPOINT_EVERY == 0:
-            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        return twiml([reply])
+            with lock:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    received = _record(db, phone, sender, sid, body, reply, stamp)
+                except Raced:
+                    db.execute("ROLLBACK")
+                    continue
+                except BaseException:
+                    db.execute("ROLLBACK")  # the connection stays usable for the next request
+                    raise
+                db.execute("COMMIT" if received else "ROLLBACK")  # no row: a replay
+                writes += 1
+                checkpoint = writes % CHECKPOINT_EVERY == 0
+            if checkpoint:
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            return twiml([reply])
+        return "raced too often", 503
 
     return app
+
+
+class Raced(Exception):
+    """Another message from the same sender was recorded since this one was read."""
+
+
+def _record(db, phone: str, sender: list, sid: str | None, body: str, reply: str, stamp: str):
+    """/least's writes: add the sender if new, move their conversation on, record the
+    message and one reply. Returns the message's row, or None when it was a replay;
+    Raced when another message from the sender got in since it was read."""
+    if sender:
+        caregiver = sender[0][0]
+        if not db.execute(NEXT_STATE, (stamp, caregiver, sender[0][9])).rowcount:
+            raise Raced(phone)
+    else:
+        added = db.execute(ADD_CAREGIVER, (phone, stamp)).fetchone()
+        if added is None:
+            raise Raced(phone)
+        caregiver = added[0]
+        db.execute(ADD_STATE, (caregiver, stamp))
+    received = db.execute(
+        ADD_MESSAGE, (caregiver, "in", body, sid, None, "received", stamp, stamp)
+    ).fetchone()
+    if received is not None:
+        values = (caregiver, "out", reply, None, received[0], "replied", stamp, stamp)
+        db.execute(ADD_MESSAGE, values)
+    return received
 
 
 def record_full_collections(folder: Path) -> None:
