@@ -123,6 +123,8 @@ def _user(row) -> User:
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if "\x00" in password:
+        raise AccountError("a password cannot hold a NUL character")
 
 
 def create_user(
@@ -224,6 +226,9 @@ def sign_in(services: Services, email: str, password: str, ip: str) -> User:
     with services.db.reading() as conn:
         row = _row(conn, email)
     right = check_password_hash(row.password_hash if row else _decoy_hash(), password)
+    # scrypt keys an HMAC with the password, which pads it with NULs: "pw" and "pw\0"
+    # hash alike. No password holds one (check_password), so none with one is right.
+    right = right and "\x00" not in password
     if not (row and right and row.active):
         window = config["LOGIN_WINDOW_SECONDS"]
         pipe = redis.pipeline()

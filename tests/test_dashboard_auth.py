@@ -57,6 +57,18 @@ def test_a_nul_byte_in_the_sign_in_form_is_a_wrong_sign_in_not_an_error(app, cli
     assert right.status_code == 302
 
 
+def test_the_password_with_nul_bytes_after_it_is_a_wrong_password(app, client):
+    """scrypt keys its HMAC with the password padded with NULs: both would match."""
+    sign_in(app, client, "officer@tika.example", "district", ["LUCKNOW"])
+    staff = Staff(app.test_client())
+    staff.get("/login")
+    for padded in (PASSWORD + "\x00", PASSWORD + "\x00\x00\x00"):
+        wrong = staff.post("/login", {"email": "officer@tika.example", "password": padded})
+        assert wrong.status_code == 401 and "do not match" in wrong.get_data(as_text=True)
+    right = staff.post("/login", {"email": "officer@tika.example", "password": PASSWORD})
+    assert right.status_code == 302
+
+
 def test_pages_in_hindi_and_english(app, client):
     staff = sign_in(app, client)
     staff.post("/language", {"lang": "hi", "next": "/dashboard"})
@@ -98,3 +110,9 @@ def test_the_users_cli_creates_accounts(app):
             input=PASSWORD + "\n",
         )
         assert unknown.exit_code != 0 and "ATLANTIS" in unknown.output
+        nul = runner.invoke(
+            args=["users", "create", "nul@tika.example", "--role", "admin"],
+            input=PASSWORD + "\x00\n",
+        )
+        assert nul.exit_code != 0 and "NUL" in nul.output
+        assert "nul@tika.example" not in runner.invoke(args=["users", "list"]).output
