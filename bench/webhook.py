@@ -364,6 +364,7 @@ def main() -> int:
     longest = f", the longest {max(pauses):.1f} ms" if pauses else ""
     print(f"full garbage collections in the workers while measured: {len(pauses)}{longest}")
     failed = sum(r[key]["non_2xx"] + r[key]["socket_errors"] for r in rounds for key in r)
+    failed += paced_result["failures"]
     ok = ratio >= 0.5 and paced_result["p99_ms"] < 50 and failed == 0
     return 0 if ok else 1
 
