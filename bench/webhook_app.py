@@ -23,6 +23,7 @@ from bot.channels.sms import normalise_phone, twiml
 from bot.config import load_config
 from bot.conversation import ATTEMPTS
 from bot.db import CHECKPOINT_EVERY, WriteLock, make_engine
+from bot.store import Conflict
 from flows import texts
 from locales import Text, render
 from scheduler import clock
@@ -136,7 +137,7 @@ def least_app(database_url: str) -> Flask:
                 db.execute("BEGIN IMMEDIATE")
                 try:
                     received = _record(db, phone, sender, sid, body, reply, stamp)
-                except Raced:
+                except Conflict:
                     db.execute("ROLLBACK")
                     continue
                 except BaseException:
@@ -153,22 +154,18 @@ def least_app(database_url: str) -> Flask:
     return app
 
 
-class Raced(Exception):
-    """Another message from the same sender was recorded since this one was read."""
-
-
 def _record(db, phone: str, sender: list, sid: str | None, body: str, reply: str, stamp: str):
     """/least's writes: add the sender if new, move their conversation on, record the
     message and one reply. Returns the message's row, or None when it was a replay;
-    Raced when another message from the sender got in since it was read."""
+    Conflict when another message from the sender got in since it was read."""
     if sender:
         caregiver = sender[0][0]
         if not db.execute(NEXT_STATE, (stamp, caregiver, sender[0][9])).rowcount:
-            raise Raced(phone)
+            raise Conflict(phone)
     else:
         added = db.execute(ADD_CAREGIVER, (phone, stamp)).fetchone()
         if added is None:
-            raise Raced(phone)
+            raise Conflict(phone)
         caregiver = added[0]
         db.execute(ADD_STATE, (caregiver, stamp))
     received = db.execute(
