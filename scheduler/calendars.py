@@ -13,7 +13,13 @@ from pathlib import Path
 import holidays
 import yaml
 
-from scheduler.campaigns import CalendarError, Campaign, campaign_from_data, parse_weekdays
+from scheduler.campaigns import (
+    CalendarError,
+    Campaign,
+    campaign_from_data,
+    next_session_day,
+    parse_weekdays,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,13 @@ def state_calendar(
     except CalendarError as error:
         log.warning("no RI calendar: %s", error)
         return frozenset(), frozenset()
+
+
+def next_ri_session(state: str | None, day: dt.date, ri_override: str = "") -> dt.date | None:
+    """The routine-immunisation session day on or after ``day`` in ``state``: its RI
+    weekday that is not a holiday (None where the state's RI weekdays are not known)."""
+    weekdays, holidays = state_calendar(state, day.year, ri_override)
+    return next_session_day(day, weekdays, holidays)
 
 
 def ri_weekdays(state: str | None, override: str = "") -> frozenset[int]:

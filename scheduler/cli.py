@@ -23,7 +23,7 @@ from scheduler.engine import compute
 from scheduler.errors import ScheduleError
 from scheduler.loader import load_schedule, schedule_names
 from scheduler.model import Area
-from scheduler.results import BEFORE_MIN_AGE, BEFORE_MIN_INTERVAL, SERIES_COMPLETE, Forecast
+from scheduler.results import PAST_MAX_AGE, SERIES_COMPLETE, TOO_EARLY, TOO_SOON, Forecast
 from scheduler.vaccines import dose_name, dose_names, status_name
 
 PROG = "python -m scheduler"
@@ -46,8 +46,9 @@ NEXT_VISIT_OPEN = N_("Next visit: %(date)s — %(vaccines)s")
 NOTHING_LEFT = N_("Nothing left to give.")
 INVALID_HEADING = N_("Recorded doses that do not count:")
 INVALID_REASONS = {
-    BEFORE_MIN_AGE: N_("%(vaccine)s on %(date)s: given before the minimum age"),
-    BEFORE_MIN_INTERVAL: N_("%(vaccine)s on %(date)s: given too soon after the previous dose"),
+    TOO_EARLY: N_("%(vaccine)s on %(date)s: given before the minimum age"),
+    TOO_SOON: N_("%(vaccine)s on %(date)s: given too soon after the previous dose"),
+    PAST_MAX_AGE: N_("%(vaccine)s on %(date)s: given after the maximum age"),
     SERIES_COMPLETE: N_("%(vaccine)s on %(date)s: extra dose, the series was already complete"),
 }
 

@@ -1,8 +1,11 @@
 """Due lists for health workers: which children to expect on which session day. Pure.
 
 A child is listed on the first session day, within the period, on or after the day
-their next visit can happen, with that visit's vaccines. Left-outs have had no dose
-recorded at all; drop-outs started a series (say Penta-1) and are overdue for the rest.
+their next visit can happen, with the vaccines that can be given that day. A dose
+recorded during the period (DONE after its first day) counts from the day after it: each
+session day sees the doses given before it, so a child vaccinated at a session stays on
+that session's list. Left-outs have had no dose recorded at all;
+drop-outs started a series (say Penta-1) and are overdue for the rest.
 Only doses the family or a health worker reported count here: the reminder pipeline's
 assumptions ("assumed" doses) are for planning messages, not for a health worker.
 """
@@ -45,6 +48,7 @@ class DueEntry:
     overdue: bool
     left_out: bool
     drop_out: bool
+    iu: tuple[tuple[str, int], ...] = ()  # strengths of doses that have one (vitamin A)
 
 
 def session_days_between(
@@ -73,30 +77,48 @@ def due_entries(
     """Each person due on one of their state's session days, sorted by day and name."""
     entries = []
     for person in people:
-        days = days_by_state.get(person.state) or []
-        if not days or person.birth_date > days[-1]:
-            continue
-        area = Area(district=person.district, state=person.state)
-        result = forecast(person.birth_date, person.doses, days[0], area, schedule)
+        days = [d for d in days_by_state.get(person.state) or [] if d >= person.birth_date]
+        if days and (entry := _entry(person, days, schedule)) is not None:
+            entries.append(entry)
+    return sorted(entries, key=lambda e: (e.session_day, e.person.name, e.person.child_id))
+
+
+def _session_day(person: Person, days: list[dt.date], area: Area, schedule: Schedule):
+    """The first of ``days`` on which something can be given, with the forecast of that
+    day from the doses given before it (None, None: no such day)."""
+    if all(when < days[0] for _code, when in person.doses):
+        visit = forecast(person.birth_date, person.doses, days[0], area, schedule).next_visit
+        day = next((d for d in days if visit and d >= visit.date), None)
+        if day is None or (visit.latest and day > visit.latest):
+            return None, None
+        return day, forecast(person.birth_date, person.doses, day, area, schedule)
+    for day in days:  # doses recorded during the period: each day sees those given before it
+        known = tuple(dose for dose in person.doses if dose[1] < day)
+        result = forecast(person.birth_date, known, day, area, schedule)
         visit = result.next_visit
         if visit is None:
-            continue
-        day = next((d for d in days if d >= visit.date), None)
-        if day is None or (visit.latest and day > visit.latest):
-            continue
-        on_the_day = forecast(person.birth_date, person.doses, day, area, schedule)
-        statuses = {d.code: d.status for d in on_the_day.doses}
-        entries.append(
-            DueEntry(
-                session_day=day,
-                person=person,
-                codes=visit.codes,
-                overdue=any(statuses.get(code) == OVERDUE for code in visit.codes),
-                left_out=not person.doses and any(s == OVERDUE for s in statuses.values()),
-                drop_out=_dropped_out(schedule, statuses),
-            )
-        )
-    return sorted(entries, key=lambda e: (e.session_day, e.person.name, e.person.child_id))
+            return None, None
+        if visit.date == day:
+            return day, result
+    return None, None
+
+
+def _entry(person: Person, days: list[dt.date], schedule: Schedule) -> DueEntry | None:
+    area = Area(district=person.district, state=person.state)
+    day, on_the_day = _session_day(person, days, area, schedule)
+    if day is None or not (codes := on_the_day.can_give(day)):
+        return None
+    statuses = {d.code: d.status for d in on_the_day.doses}
+    given = [dose for dose in person.doses if dose[1] < day]
+    return DueEntry(
+        session_day=day,
+        person=person,
+        codes=codes,
+        overdue=any(statuses.get(code) == OVERDUE for code in codes),
+        left_out=not given and any(s == OVERDUE for s in statuses.values()),
+        drop_out=_dropped_out(schedule, statuses),
+        iu=tuple((code, iu) for code in codes if (iu := on_the_day.dose_iu(code)) is not None),
+    )
 
 
 def _dropped_out(schedule: Schedule, statuses: dict[str, str]) -> bool:

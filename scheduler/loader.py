@@ -22,14 +22,19 @@ def schedule_names() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in SCHEDULE_DIR.glob("*.yaml")))
 
 
-def read_name_list(path: Path) -> tuple[str, ...]:
-    """Names from a list file: one a line; blank lines and ``#`` comments skipped."""
-    names = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            names.append(line)
-    return tuple(names)
+AREA_DIR = SCHEDULE_DIR / "areas"
+
+
+def read_area_file(name: str) -> dict[str, list[str]]:
+    """An area file of ``schedules/areas``: its districts by state (``states:``)."""
+    path = AREA_DIR / name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InvalidSchedule(f"area file {name}: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("states"), dict):
+        raise InvalidSchedule(f"area file {name}: expected 'states:' with districts by state")
+    return data["states"]
 
 
 def read_schedule_data(name: str) -> dict[str, Any]:
@@ -47,7 +52,7 @@ def read_schedule_data(name: str) -> dict[str, Any]:
     areas = {}
     for area, spec in (data.get("areas") or {}).items():
         if isinstance(spec, dict) and set(spec) == {"file"}:
-            areas[area] = read_name_list(SCHEDULE_DIR / spec["file"])
+            areas[area] = read_area_file(spec["file"])
         else:
             areas[area] = spec
     if areas:
@@ -58,7 +63,8 @@ def read_schedule_data(name: str) -> dict[str, Any]:
 def load_schedule(name: str = "uip", *, je_districts: Iterable[str] | None = None) -> Schedule:
     """The schedule ``name``, parsed once and cached.
 
-    ``je_districts`` replaces the default list of JE-endemic districts: names, or the
+    ``je_districts`` replaces the default list of JE-endemic districts (by state, in
+    ``schedules/areas/je_districts.yaml``): district names, matched in any state, or the
     ``JE_DISTRICTS`` setting's comma-separated text. ``None`` or blank text keeps the list
     shipped with the schedule; an empty list means JE is given nowhere.
     """

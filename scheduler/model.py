@@ -17,6 +17,7 @@ from scheduler.durations import Duration
 from scheduler.errors import InvalidSchedule, UnknownDoseCode
 
 _PLACE_NOISE = re.compile(r"[\s.\-()'’]+")
+NO_DAYS = Duration()
 # Nominal ages are measured from this date only to order doses for display.
 _ORDER_REFERENCE = dt.date(2001, 1, 1)
 
@@ -31,6 +32,7 @@ SCHEDULE_KEYS = frozenset(
         "conditions",
         "series",
         "history_before_reference",
+        "visit_window",
     }
 )
 SERIES_KEYS = frozenset({"name", "slots", "start_before"})
@@ -45,8 +47,10 @@ DOSE_KEYS = frozenset(
         "due_interval",
         "only_in",
         "conditions",
+        "strength",
     }
 )
+STRENGTH_KEYS = frozenset({"from_age", "iu", "ml"})
 CONDITION_KEYS = frozenset({"codes", "count", "within"})
 DOSE_CONDITION_KEYS = frozenset({"only_if", "unless"})
 
@@ -66,8 +70,57 @@ class Area:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceList:
+    """Districts named with their state, or in any state (names as :func:`normalise_place`
+    gives them). Two states may have districts of the same name (Aurangabad in Bihar and
+    in Maharashtra), so a district listed under a state matches only there; when a
+    person's state is not known, it matches if no other state in the list has the name."""
+
+    by_state: frozenset[tuple[str, str]] = frozenset()
+    anywhere: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_data(cls, what: str, data: Any) -> PlaceList:
+        """From a list of district names (any state) or a mapping state -> districts."""
+        if isinstance(data, Mapping):
+            pairs = set()
+            for state, districts in data.items():
+                if isinstance(districts, str) or not isinstance(districts, Iterable):
+                    raise InvalidSchedule(f"area {what!r}: expected a list of districts")
+                pairs |= {(normalise_place(state), normalise_place(d)) for d in districts}
+            return cls(by_state=frozenset(pairs))
+        if isinstance(data, str) or not isinstance(data, Iterable):
+            raise InvalidSchedule(f"area {what!r}: expected a list of names")
+        return cls(anywhere=frozenset(normalise_place(n) for n in data if n.strip()))
+
+    @property
+    def districts(self) -> frozenset[str]:
+        """Every district name in the list."""
+        return self.anywhere | {district for _state, district in self.by_state}
+
+    def includes(self, district: str, state: str | None) -> bool:
+        """Whether the list has ``district`` (in ``state``, when known)."""
+        name = normalise_place(district)
+        if name in self.anywhere:
+            return True
+        if state:
+            return (normalise_place(state), name) in self.by_state
+        return sum(1 for _s, listed in self.by_state if listed == name) == 1
+
+
+@dataclass(frozen=True, slots=True)
+class Strength:
+    """How much of a dose is given from an age on (vitamin A: 1 lakh IU before one year)."""
+
+    from_age: Duration
+    iu: int
+    ml: float
+
+
+@dataclass(frozen=True, slots=True)
 class Dose:
-    """One dose: its ages, its interval from the previous slot, and where it applies."""
+    """One dose: its ages, its interval from the previous slot, where it applies, and its
+    strength by age (``strengths``, youngest first; empty for most vaccines)."""
 
     code: str
     min_age: Duration
@@ -79,6 +132,7 @@ class Dose:
     only_in: str | None = None
     only_if: str | None = None
     unless: str | None = None
+    strengths: tuple[Strength, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +166,10 @@ class Schedule:
         grace: Duration,
         overdue_after: Duration,
         series: tuple[Series, ...],
-        areas: Mapping[str, frozenset[str]],
+        areas: Mapping[str, PlaceList],
         conditions: Mapping[str, Condition],
         history_before_reference: bool = False,
+        visit_window: Duration = NO_DAYS,
     ) -> None:
         self.id = id
         self.title = title
@@ -125,6 +180,8 @@ class Schedule:
         self.areas = MappingProxyType(dict(areas))
         self.conditions = MappingProxyType(dict(conditions))
         self.history_before_reference = history_before_reference
+        #: Doses due this soon after a visit's day move the visit to them (one visit, not two).
+        self.visit_window = visit_window
         self._series_by_code: dict[str, Series] = {}
         self._dose_by_code: dict[str, Dose] = {}
         keyed = []
@@ -179,6 +236,14 @@ def _duration(what: str, value: Any) -> Duration:
         raise InvalidSchedule(f"{what}: {exc}") from None
 
 
+def _days(key: str, data: Mapping[str, Any]) -> Duration:
+    """A schedule setting that is a plain number of days (default none)."""
+    value = _duration(key, data.get(key, "0d"))
+    if not value.is_days_only or value.days < 0:
+        raise InvalidSchedule(f"{key}: expected a number of days or weeks, e.g. '4d'")
+    return value
+
+
 def _optional(what: str, data: Mapping[str, Any], key: str) -> Duration | None:
     return _duration(f"{what}.{key}", data[key]) if data.get(key) is not None else None
 
@@ -216,9 +281,30 @@ def _parse_dose(data: Any, first_slot: bool, areas: Mapping[str, Any], condition
         only_in=only_in,
         only_if=cond.get("only_if"),
         unless=cond.get("unless"),
+        strengths=_parse_strengths(what, data.get("strength")),
     )
     _check_ages(dose)
     return dose
+
+
+def _parse_strengths(what: str, data: Any) -> tuple[Strength, ...]:
+    if data is None:
+        return ()
+    if not isinstance(data, list) or not data:
+        raise InvalidSchedule(f"{what}.strength: expected a non-empty list")
+    strengths = []
+    for item in data:
+        _check_keys(f"{what}.strength", item, STRENGTH_KEYS, sorted(STRENGTH_KEYS))
+        try:
+            iu, ml = int(item["iu"]), float(item["ml"])
+        except (TypeError, ValueError):
+            raise InvalidSchedule(f"{what}.strength: iu and ml must be numbers") from None
+        strengths.append(Strength(_duration(f"{what}.strength.from_age", item["from_age"]), iu, ml))
+    ref = _ORDER_REFERENCE.toordinal()
+    ages = [s.from_age.add_to_ordinal(ref) for s in strengths]
+    if ages != sorted(ages) or len(set(ages)) != len(ages):
+        raise InvalidSchedule(f"{what}.strength: list the ages youngest first, each once")
+    return tuple(strengths)
 
 
 def _check_ages(dose: Dose) -> None:
@@ -251,16 +337,14 @@ def _parse_condition(name: str, data: Any) -> Condition:
     )
 
 
-def parse_schedule(
-    data: Mapping[str, Any], *, areas: Mapping[str, Iterable[str]] | None = None
-) -> Schedule:
-    """Build a :class:`Schedule` from file data; ``areas`` replaces area lists by name."""
+def parse_schedule(data: Mapping[str, Any], *, areas: Mapping[str, Any] | None = None) -> Schedule:
+    """Build a :class:`Schedule` from file data; ``areas`` replaces area lists by name
+    (each a list of districts, or a mapping state -> districts)."""
     _check_keys("schedule", data, SCHEDULE_KEYS, ["id", "reference", "series"])
-    area_lists: dict[str, frozenset[str]] = {}
-    for name, names in {**(data.get("areas") or {}), **(areas or {})}.items():
-        if isinstance(names, str) or not isinstance(names, Iterable):
-            raise InvalidSchedule(f"area {name!r}: expected a list of names")
-        area_lists[name] = frozenset(normalise_place(n) for n in names if n.strip())
+    area_lists = {
+        name: PlaceList.from_data(name, names)
+        for name, names in {**(data.get("areas") or {}), **(areas or {})}.items()
+    }
     conditions = {n: _parse_condition(n, c) for n, c in (data.get("conditions") or {}).items()}
     series = []
     for raw in data["series"]:
@@ -270,9 +354,8 @@ def parse_schedule(
         )
         start = _optional(f"series {raw['name']!r}", raw, "start_before")
         series.append(Series(raw["name"], slots, start))
-    grace = _duration("grace", data.get("grace", "0d"))
-    if not grace.is_days_only or grace.days < 0:
-        raise InvalidSchedule("grace: expected a number of days or weeks, e.g. '4d'")
+    grace = _days("grace", data)
+    window = _days("visit_window", data)
     history_mode = data.get("history_before_reference", "error")
     if history_mode not in ("error", "conditions"):
         raise InvalidSchedule("history_before_reference: expected 'error' or 'conditions'")
@@ -294,4 +377,5 @@ def parse_schedule(
         areas=area_lists,
         conditions=conditions,
         history_before_reference=history_mode == "conditions",
+        visit_window=window,
     )

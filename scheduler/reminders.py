@@ -4,6 +4,10 @@ A child's next visit (from the schedule engine) gets a chain of reminders:
 ``advance`` some days before, ``due`` on the day, ``overdue-1..n`` after it while its
 doses can still be given, and a ``next`` marker after the chain, when the following
 visit is planned. Reminders go out in the caregiver's slot of the day, India time.
+
+Where the state's routine-immunisation session days are known, the visit is kept at the
+first session on or after its day: ``advance`` goes out the day before that session (in
+the caregiver's slot), and ``due`` on the session's morning.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ SLOTS: dict[str, tuple[int, int]] = {
     "evening": (18, 20),
 }
 DEFAULT_SLOT = "morning"
+#: The same-day reminder of a session goes out on its morning, whatever the caregiver's slot.
+SESSION_SLOT = "morning"
 NEXT = "next"  # not a message: the moment to plan the visit after this one
 
 
@@ -44,12 +50,17 @@ class PlannedReminder:
     kind: str
     send_on: dt.date
     codes: tuple[str, ...]
+    slot: str | None = None  # its own sending slot (a session's morning); None: the caregiver's
 
 
 def plan_visit(
-    visit: Visit | None, today: dt.date, policy: ReminderPolicy
+    visit: Visit | None,
+    today: dt.date,
+    policy: ReminderPolicy,
+    session: dt.date | None = None,
 ) -> list[PlannedReminder]:
-    """The reminders of ``visit`` from ``today`` on (none for no visit).
+    """The reminders of ``visit`` from ``today`` on (none for no visit). ``session`` is
+    the RI session day on or after the visit's day, where the state's are known.
 
     Nothing is dropped for being late: a visit already due (a child registered late)
     gets its ``due`` reminder today. Overdue reminders stop at the visit's last day.
@@ -57,23 +68,30 @@ def plan_visit(
     if visit is None:
         return []
     day, last = visit.date, visit.latest or dt.date.max
-    chain = []
-    advance = day - dt.timedelta(days=policy.advance_days)
-    if advance >= today:
-        chain.append(("advance", advance))
-    chain.append(("due", max(day, today)))
+    chain: list[tuple[str, dt.date, str | None]] = []
+    if session is not None and max(day, today) <= session <= last:
+        if session - dt.timedelta(days=1) >= today:
+            chain.append(("advance", session - dt.timedelta(days=1), None))
+        chain.append(("due", session, SESSION_SLOT))
+    else:
+        session = None
+        advance = day - dt.timedelta(days=policy.advance_days)
+        if advance >= today:
+            chain.append(("advance", advance, None))
+        chain.append(("due", max(day, today), None))
     for n in range(policy.overdue_times):
         send_on = day + dt.timedelta(days=policy.overdue_after_days + n * policy.overdue_every_days)
         if send_on > last:
             break
-        chain.append((f"overdue-{n + 1}", send_on))
+        if session is None or send_on > session:
+            chain.append((f"overdue-{n + 1}", send_on, None))
     # Plan the next visit once the last reminder has had its time to be answered, or the
     # day after the visit's doses can no longer be given.
     after = chain[-1][1] + dt.timedelta(days=policy.overdue_every_days)
     if visit.latest is not None:
         after = min(after, max(visit.latest, day) + dt.timedelta(days=1))
-    chain.append((NEXT, after))
-    return [PlannedReminder(day, kind, send_on, visit.codes) for kind, send_on in chain]
+    chain.append((NEXT, after, None))
+    return [PlannedReminder(day, kind, send_on, visit.codes, slot) for kind, send_on, slot in chain]
 
 
 def window(day: dt.date, slot: str) -> tuple[dt.datetime, dt.datetime]:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from scheduler.durations import shift_months
 from scheduler.errors import UnknownDoseCode
 
 GIVEN = "given"
@@ -22,13 +23,20 @@ PENDING = frozenset({DUE, OVERDUE, UPCOMING})
 NO_LIMIT = dt.date.max.toordinal()
 
 # Reasons a recorded dose does not count.
-BEFORE_MIN_AGE = "before_min_age"
-BEFORE_MIN_INTERVAL = "before_min_interval"
-SERIES_COMPLETE = "series_complete"
+TOO_EARLY = "too_early"  # before the dose's minimum age
+TOO_SOON = "too_soon"  # before the minimum interval after the previous dose, valid or not
+PAST_MAX_AGE = "past_max_age"  # after the last day it may be given
+SERIES_COMPLETE = "series_complete"  # an extra dose after the series was complete
 
 
 class DoseForecast(NamedTuple):
-    """One dose: its status and dates (``None`` where undefined)."""
+    """One dose: its status and dates (``None`` where undefined).
+
+    ``valid`` is True for a dose given that counts, False where a dose recorded for it
+    does not count (``reason``: too early, too soon, or past its maximum age; such a dose
+    is still to be given, except past the maximum age, when it is shown as given), and
+    None where nothing was recorded.
+    """
 
     code: str
     status: str
@@ -37,19 +45,24 @@ class DoseForecast(NamedTuple):
     overdue: dt.date | None
     latest: dt.date | None
     given: dt.date | None
+    valid: bool | None = None
+    reason: str | None = None
 
 
 class Visit(NamedTuple):
     """The next day something can be given, every dose that can be given then, and the
-    last day (earliest ``latest`` of those doses) on which the visit still makes sense."""
+    last day (earliest ``latest`` of those doses) on which the visit still makes sense;
+    ``iu`` names the strength of each dose that has one (vitamin A), as (code, IU)."""
 
     date: dt.date
     codes: tuple[str, ...]
     latest: dt.date | None
+    iu: tuple[tuple[str, int], ...] = ()
 
 
 class InvalidDose(NamedTuple):
-    """A recorded dose that does not count, and why (one of the ``BEFORE_*``/``SERIES_*`` keys)."""
+    """A recorded dose that does not count, and why (:data:`TOO_EARLY`, :data:`TOO_SOON`,
+    :data:`PAST_MAX_AGE` or :data:`SERIES_COMPLETE`)."""
 
     code: str
     date: dt.date
@@ -89,6 +102,7 @@ class Forecast:
         "_doses",
         "_index",
         "_rows",
+        "_strengths",
         "as_of",
         "birth_date",
         "codes",
@@ -102,20 +116,22 @@ class Forecast:
         as_of: dt.date,
         codes: tuple[str, ...],
         index: Mapping[str, int],
-        rows: list[tuple[str, int | None, int | None, int | None, int | None, int | None]],
+        rows: list[tuple],
         next_visit: Visit | None,
         invalid: tuple[InvalidDose, ...],
         dates: DateCache | None = None,
+        strengths: Mapping[str, Strengths] | None = None,
     ) -> None:
         self.birth_date = birth_date
         self.as_of = as_of
         self.codes = codes
         self._index = index
-        self._rows = rows
+        self._rows = rows  # (status, earliest, due, overdue, latest, given, reason)
         self.next_visit = next_visit
         self.invalid = invalid
         self._doses: tuple[DoseForecast, ...] | None = None
         self._dates = DateCache() if dates is None else dates
+        self._strengths = strengths or {}
 
     def __repr__(self) -> str:
         return (
@@ -131,9 +147,22 @@ class Forecast:
             self._doses = tuple(
                 [
                     _new_tuple(
-                        DoseForecast, (code, status, date[e], date[d], date[o], date[lt], date[g])
+                        DoseForecast,
+                        (
+                            code,
+                            status,
+                            date[e],
+                            date[d],
+                            date[o],
+                            date[lt],
+                            date[g],
+                            False if reason else (True if status == GIVEN else None),
+                            reason,
+                        ),
                     )
-                    for code, (status, e, d, o, lt, g) in zip(self.codes, self._rows, strict=True)
+                    for code, (status, e, d, o, lt, g, reason) in zip(
+                        self.codes, self._rows, strict=True
+                    )
                 ]
             )
         return self._doses
@@ -156,26 +185,83 @@ class Forecast:
         """The doses whose status is one of ``statuses``, in schedule order."""
         return tuple(d for d in self.doses if d.status in statuses)
 
+    def can_give(self, day: dt.date) -> tuple[str, ...]:
+        """The doses still to be given that can be given on ``day``, in schedule order."""
+        o = day.toordinal()
+        return tuple(
+            code
+            for code, (status, e, _d, _od, lt, _g, _r) in zip(self.codes, self._rows, strict=True)
+            if status in PENDING and e <= o <= lt
+        )
+
+    def dose_iu(self, code: str) -> int | None:
+        """The strength (IU) of dose ``code`` on the day it was or will be given, for doses
+        whose strength goes by age (vitamin A); None for the others and for doses not given
+        and not to be given."""
+        strengths = self._strengths.get(code)
+        if not strengths:
+            return None
+        dose = self.dose(code)
+        visit = self.next_visit
+        if dose.given is not None:
+            day = dose.given
+        elif visit is not None and code in visit.codes:
+            day = visit.date
+        elif dose.status in PENDING and dose.due is not None:
+            day = max(dose.due, self.as_of)
+        else:
+            return None
+        return strength_on(strengths, self.birth_date.toordinal(), day.toordinal())
+
     def to_json(self) -> dict[str, Any]:
         """The forecast as plain JSON data (the CLI's ``--json`` output)."""
         visit = self.next_visit
+        doses = []
+        for d in self.doses:
+            entry = {
+                "code": d.code,
+                "status": d.status,
+                "earliest": _iso(d.earliest),
+                "due": _iso(d.due),
+                "latest": _iso(d.latest),
+                "given": _iso(d.given),
+                "valid": d.valid,
+                "reason": d.reason,
+                "overdue_since": _iso(d.overdue),
+                "give_by": _iso(d.latest),
+            }
+            if d.code in self._strengths:
+                entry["dose_iu"] = self.dose_iu(d.code)
+            doses.append(entry)
         return {
             "dob": self.birth_date.isoformat(),
             "as_of": self.as_of.isoformat(),
-            "doses": [
-                {
-                    "code": d.code,
-                    "status": d.status,
-                    "earliest": _iso(d.earliest),
-                    "due": _iso(d.due),
-                    "latest": _iso(d.latest),
-                    "given": _iso(d.given),
-                }
-                for d in self.doses
-            ],
+            "doses": doses,
             "next_visit": (
                 None
                 if visit is None
-                else {"date": visit.date.isoformat(), "codes": list(visit.codes)}
+                else {
+                    "date": visit.date.isoformat(),
+                    "codes": list(visit.codes),
+                    "give_by": _iso(visit.latest),
+                    "dose_iu": dict(visit.iu),
+                }
             ),
+            "invalid": [
+                {"code": bad.code, "date": bad.date.isoformat(), "reason": bad.reason}
+                for bad in self.invalid
+            ],
         }
+
+
+#: A dose's strengths by age: (months, days, IU) from that age on, youngest first.
+Strengths = tuple[tuple[int, int, int], ...]
+
+
+def strength_on(strengths: Strengths, birth: int, day: int) -> int | None:
+    """The IU given on ordinal ``day`` to a person born on ordinal ``birth``."""
+    chosen = None
+    for months, days, iu in strengths:
+        if (shift_months(birth, months) if months else birth) + days <= day:
+            chosen = iu
+    return chosen

@@ -5,7 +5,9 @@ Dose codes are the contract; these are only what a person reads.
 
 from __future__ import annotations
 
-from locales import N_, render
+from collections.abc import Iterable, Mapping
+
+from locales import N_, Text, render
 
 DOSE_NAMES: dict[str, str] = {
     "bcg": N_("BCG"),
@@ -59,6 +61,20 @@ DOSE_NAMES: dict[str, str] = {
     "covid-precaution": N_("COVID-19 precaution dose"),
 }
 
+#: How much vitamin A a child gets, by IU (schedules/uip.yaml: by age), as the ANM measures
+#: it: a due list names the dose and this ("Vitamin A-1 (1 lakh IU, 1 ml)").
+STRENGTH_NAMES: dict[int, str] = {
+    100_000: N_("1 lakh IU, 1 ml"),
+    200_000: N_("2 lakh IU, 2 ml"),
+}
+WITH_STRENGTH = N_("%(vaccine)s (%(strength)s)")
+#: A reply to a family names vitamin A by its strength alone: the dose's number means nothing
+#: to a mother, and the reply must stay within two SMS.
+BY_STRENGTH: dict[int, str] = {
+    100_000: N_("Vitamin A 1 lakh IU"),
+    200_000: N_("Vitamin A 2 lakh IU"),
+}
+
 STATUS_NAMES: dict[str, str] = {
     "given": N_("given"),
     "due": N_("due"),
@@ -69,15 +85,30 @@ STATUS_NAMES: dict[str, str] = {
 }
 
 
-def dose_name(code: str, lang: str) -> str:
-    """The name of a dose as a reader of ``lang`` knows it; the code if unnamed."""
-    msgid = DOSE_NAMES.get(code)
-    return render(msgid, lang) if msgid else code
+def dose_text(code: str, iu: int | None = None, short: bool = False) -> Text | str:
+    """The name of a dose as a text to render, with its strength where it has one (``short``:
+    as a reply to a family names it, by strength alone)."""
+    if short and iu in BY_STRENGTH:
+        return Text(BY_STRENGTH[iu])
+    name: Text | str = Text(DOSE_NAMES[code]) if code in DOSE_NAMES else code
+    if iu in STRENGTH_NAMES:
+        return Text(WITH_STRENGTH, vaccine=name, strength=Text(STRENGTH_NAMES[iu]))
+    return name
 
 
-def dose_names(codes: list[str] | tuple[str, ...], lang: str) -> str:
-    """Several dose names joined for one line of text."""
-    return ", ".join(dose_name(code, lang) for code in codes)
+def dose_name(code: str, lang: str, iu: int | None = None) -> str:
+    """The name of a dose as a reader of ``lang`` knows it (the code if unnamed), with its
+    strength where ``iu`` gives one."""
+    text = dose_text(code, iu)
+    return render(text, lang) if isinstance(text, Text) else text
+
+
+def dose_names(
+    codes: Iterable[str], lang: str, iu: Mapping[str, int] | Iterable[tuple[str, int]] = ()
+) -> str:
+    """Several dose names joined for one line of text (``iu``: strengths by code)."""
+    strengths = dict(iu)
+    return ", ".join(dose_name(code, lang, strengths.get(code)) for code in codes)
 
 
 def status_name(status: str, lang: str) -> str:

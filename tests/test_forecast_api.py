@@ -77,21 +77,43 @@ def test_forecast_fields_and_lookups() -> None:
     assert result.doses is result.doses  # built once
     penta = result.dose("penta-1")
     assert penta == DoseForecast(
-        "penta-1", "given", D(2025, 2, 12), D(2025, 2, 12), None, D(2025, 12, 31), D(2025, 2, 12)
+        "penta-1",
+        "given",
+        D(2025, 2, 12),
+        D(2025, 2, 12),
+        None,
+        D(2025, 12, 31),
+        D(2025, 2, 12),
+        True,
+        None,
     )
-    assert penta._fields == ("code", "status", "earliest", "due", "overdue", "latest", "given")
+    assert penta._fields == (
+        "code",
+        "status",
+        "earliest",
+        "due",
+        "overdue",
+        "latest",
+        "given",
+        "valid",
+        "reason",
+    )
     assert result.status("penta-1") == "given"
     assert [d.code for d in result.with_status("given")] == ["bcg", "penta-1"]
     assert isinstance(result.next_visit, Visit)
-    assert result.next_visit._fields == ("date", "codes", "latest")
+    assert result.next_visit._fields == ("date", "codes", "latest", "iu")
     assert isinstance(result.next_visit.codes, tuple)
     assert result.invalid == ()
+
+
+DOSE_FIELDS = ["code", "status", "earliest", "due", "latest", "given"]
+ADDED_FIELDS = ["valid", "reason", "overdue_since", "give_by"]
 
 
 def test_to_json_is_exactly_the_contract() -> None:
     result = forecast(D(2025, 1, 1), {"bcg": D(2025, 1, 1)}, D(2025, 1, 1))
     data = result.to_json()
-    assert list(data) == ["dob", "as_of", "doses", "next_visit"]
+    assert list(data) == ["dob", "as_of", "doses", "next_visit", "invalid"]
     assert data["dob"] == "2025-01-01" and data["as_of"] == "2025-01-01"
     assert data["doses"][0] == {
         "code": "bcg",
@@ -100,13 +122,59 @@ def test_to_json_is_exactly_the_contract() -> None:
         "due": "2025-01-01",
         "latest": "2025-12-31",
         "given": "2025-01-01",
+        "valid": True,
+        "reason": None,
+        "overdue_since": None,
+        "give_by": "2025-12-31",
     }
-    assert all(
-        list(d) == ["code", "status", "earliest", "due", "latest", "given"] for d in data["doses"]
-    )
-    assert data["next_visit"] == {"date": "2025-01-01", "codes": ["hepb-0", "opv-0"]}
+    assert data["doses"][1] == {
+        "code": "hepb-0",
+        "status": "due",
+        "earliest": "2025-01-01",
+        "due": "2025-01-01",
+        "latest": "2025-01-02",
+        "given": None,
+        "valid": None,
+        "reason": None,
+        "overdue_since": None,  # its window closes first
+        "give_by": "2025-01-02",
+    }
+    for d in data["doses"]:
+        vitamin_a = d["code"].startswith("vita-")
+        assert list(d) == DOSE_FIELDS + ADDED_FIELDS + (["dose_iu"] if vitamin_a else [])
+    assert data["next_visit"] == {
+        "date": "2025-01-01",
+        "codes": ["hepb-0", "opv-0"],
+        "give_by": "2025-01-02",
+        "dose_iu": {},
+    }
+    assert data["invalid"] == []
     done = forecast(D(2000, 1, 1), [], D(2020, 1, 1)).to_json()
     assert done["next_visit"] is None
+
+
+def test_to_json_says_which_given_doses_do_not_count_and_why() -> None:
+    history = {"penta-1": D(2025, 2, 1), "bcg": D(2026, 2, 1)}  # 31 days old; 13 months old
+    data = forecast(D(2025, 1, 1), history, D(2026, 2, 2)).to_json()
+    doses = {d["code"]: d for d in data["doses"]}
+    assert (doses["penta-1"]["valid"], doses["penta-1"]["reason"]) == (False, "too_early")
+    assert doses["penta-1"]["given"] is None and doses["penta-1"]["status"] == "missed"
+    assert doses["dpt-1"]["status"] == "overdue"
+    assert doses["dpt-1"]["overdue_since"] == "2026-01-29"  # 4 weeks after due at 1 year
+    assert doses["bcg"] == {
+        **doses["bcg"],
+        "status": "given",
+        "given": "2026-02-01",
+        "valid": False,
+        "reason": "past_max_age",
+    }
+    assert data["invalid"] == [
+        {"code": "bcg", "date": "2026-02-01", "reason": "past_max_age"},
+        {"code": "penta-1", "date": "2025-02-01", "reason": "too_early"},
+    ]
+    vitamin = forecast(D(2025, 1, 1), [], D(2025, 10, 1)).to_json()
+    assert {d["code"]: d.get("dose_iu") for d in vitamin["doses"]}["vita-1"] == 100_000
+    assert vitamin["next_visit"]["dose_iu"] == {"vita-1": 100_000}
 
 
 def test_schedule_codes_and_series() -> None:

@@ -2,8 +2,9 @@
 
 Histories are random doses of the schedule dated around their due age (so that many
 are valid) or anywhere between birth and the as-of day (so that many are not). The
-validity oracle below re-derives the CDSi rules with dates and Durations, independently
-of the engine's ordinals and compiled tuples.
+validity oracle below re-derives the rules (CDSi, ACIP's repeat after an invalid dose,
+a series' maximum age to start, the visit window) with dates and Durations,
+independently of the engine's ordinals and compiled tuples.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from scheduler.durations import Duration
 UIP = load_schedule("uip")
 PREGNANCY = load_schedule("uip-pregnancy")
 PENDING = {"due", "overdue", "upcoming"}
-AREAS = [None, Area("GORAKHPUR", "UTTAR PRADESH"), Area("PUNE", "MAHARASHTRA")]
-GRACE = Duration(0, -4)
+AREAS = [None, Area("GORAKHPUR", "UTTAR PRADESH"), Area("NASHIK", "MAHARASHTRA")]
+ONE_DAY = dt.timedelta(days=1)
 
 
 @st.composite
@@ -50,9 +51,25 @@ def slots_of(schedule: Schedule):
             yield series, k, slot
 
 
+def latest(series, k: int, dose, dob: dt.date) -> dt.date | None:
+    """The last day ``dose`` (of slot ``k`` of ``series``) may be given."""
+    days = [dose.max_age.add_to(dob) - ONE_DAY] if dose.max_age else []
+    if k == 0 and series.start_before:
+        days.append(series.start_before.add_to(dob) - ONE_DAY)
+    return min(days) if days else None
+
+
+def repeat_interval(series, k: int, dose) -> Duration | None:
+    """How long a repeat of slot ``k`` waits after an invalid dose given for it."""
+    if dose.min_interval is not None:
+        return dose.min_interval
+    return series.slots[k + 1][0].min_interval if k + 1 < len(series.slots) else None
+
+
 def oracle(schedule: Schedule, dob: dt.date, history: list) -> tuple[dict, Counter]:
     """Valid dose dates per series name, and the multiset of invalid (code, date)."""
     order = {code: i for i, code in enumerate(schedule.codes)}
+    grace = -schedule.grace
     valid: dict[str, list[dt.date]] = {}
     invalid: Counter = Counter()
     for series in schedule.series:
@@ -61,6 +78,7 @@ def oracle(schedule: Schedule, dob: dt.date, history: list) -> tuple[dict, Count
             ((when, order[code], code) for code, when in history if code in codes and when >= dob)
         )
         dates: list[dt.date] = []
+        bad = None  # the latest invalid dose given for the next slot
         for when, _, code in records:
             k = len(dates)
             if k == len(series.slots):
@@ -70,16 +88,45 @@ def oracle(schedule: Schedule, dob: dt.date, history: list) -> tuple[dict, Count
             own = schedule.dose(code)
             position = next(j for s in series.slots for j, d in enumerate(s) if d.code == code)
             target = slot[min(position, len(slot) - 1)]
-            too_young = any(when < GRACE.add_to(d.min_age.add_to(dob)) for d in (own, target))
-            too_soon = target.min_interval is not None and when < GRACE.add_to(
+            last = latest(series, k, target, dob)
+            if last is not None and when > last:  # another alternative may admit it
+                for other in slot:
+                    end = latest(series, k, other, dob)
+                    start = grace.add_to(other.min_age.add_to(dob))
+                    if start <= when and (end is None or when <= end):
+                        target, last = other, end
+                        break
+            too_young = any(when < grace.add_to(d.min_age.add_to(dob)) for d in (own, target))
+            too_soon = target.min_interval is not None and when < grace.add_to(
                 target.min_interval.add_to(dates[-1])
             )
-            if too_young or too_soon:
+            repeat = repeat_interval(series, k, target)
+            too_soon_after_bad = (
+                bad is not None and repeat is not None and when < grace.add_to(repeat.add_to(bad))
+            )
+            too_old = last is not None and when > last
+            if too_young or too_soon or too_soon_after_bad or too_old:
                 invalid[(code, when)] += 1
+                if not too_old:
+                    bad = when
             else:
                 dates.append(when)
+                bad = None
         valid[series.name] = dates
     return valid, invalid
+
+
+def visit_day(schedule: Schedule, pending: list, as_of: dt.date) -> dt.date:
+    """The next visit's day: the first due day, moved to a dose's earliest day within the
+    visit window when that keeps every dose of the first day before its overdue day."""
+    day = max(as_of, min(d.due for d in pending))
+    window = dt.timedelta(days=schedule.visit_window.days)
+    ready = [d for d in pending if d.earliest <= day <= d.latest]
+    later = {d.earliest for d in pending if day < d.earliest <= day + window}
+    for candidate in sorted(later, reverse=True):
+        if all(candidate <= d.latest and candidate < (d.overdue or dt.date.max) for d in ready):
+            return candidate
+    return day
 
 
 def check(
@@ -110,7 +157,11 @@ def check(
             assert d.given is not None and dob <= d.given <= as_of
 
     for series, k, slot in slots_of(schedule):
-        active = [doses[o.code] for o in slot if doses[o.code].status in PENDING | {"given"}]
+        active = [
+            doses[o.code]
+            for o in slot
+            if doses[o.code].status in PENDING or doses[o.code].valid is True
+        ]
         assert len(active) <= 1, active  # one alternative in use per slot
         if k == 0 or not active:
             continue
@@ -130,14 +181,14 @@ def check(
         if active[0].status in PENDING:
             assert any(p.status in PENDING | {"given"} for p in previous), (previous, active)
 
-    # Given doses are exactly the valid recorded ones.
+    # Given doses that count are exactly the valid recorded ones.
     valid, invalid = oracle(schedule, dob, history)
     for series in schedule.series:
         got = sorted(
             doses[d.code].given
             for slot in series.slots
             for d in slot
-            if doses[d.code].status == "given"
+            if doses[d.code].status == "given" and doses[d.code].valid
         )
         assert got == valid[series.name], series.name
     assert Counter((x.code, x.date) for x in result.invalid) == invalid
@@ -151,7 +202,7 @@ def check(
         return result
     assert visit is not None
     assert visit.date >= as_of
-    assert visit.date == min(max(d.earliest, as_of) for d in pending)
+    assert visit.date == visit_day(schedule, pending, as_of)
     can = tuple(d.code for d in pending if d.earliest <= visit.date <= d.latest)
     assert visit.codes == can and can
     assert visit.latest == min(doses[c].latest for c in can)

@@ -23,12 +23,12 @@ from scheduler import (
     parse_schedule,
 )
 from scheduler.durations import Duration
-from scheduler.loader import SCHEDULE_DIR, read_name_list
+from scheduler.loader import read_area_file
 from scheduler.model import normalise_place
 
 D = dt.date
 GORAKHPUR = Area(district="GORAKHPUR", state="UTTAR PRADESH")
-PUNE = Area(district="PUNE", state="MAHARASHTRA")
+NASHIK = Area(district="NASHIK", state="MAHARASHTRA")  # not JE-endemic
 
 
 def statuses(result: Forecast, *codes: str) -> dict[str, str]:
@@ -41,8 +41,9 @@ def statuses(result: Forecast, *codes: str) -> dict[str, str]:
 BIRTH = D(2025, 1, 1)
 CHART = [
     ("bcg", "BCG: at birth till 1 year", BIRTH, BIRTH, D(2025, 1, 29), D(2025, 12, 31)),
-    ("hepb-0", "Hep B birth dose: within 24 hours", BIRTH, BIRTH, D(2025, 1, 29), BIRTH),
-    ("opv-0", "OPV-0: within the first 15 days", BIRTH, BIRTH, D(2025, 1, 29), D(2025, 1, 15)),
+    # Within 24 hours: the day of birth and the next; its window closes before "overdue".
+    ("hepb-0", "Hep B birth dose: within 24 hours", BIRTH, BIRTH, None, D(2025, 1, 2)),
+    ("opv-0", "OPV-0: within the first 15 days", BIRTH, BIRTH, None, D(2025, 1, 15)),
     (
         "opv-1",
         "OPV-1: 6 weeks, till 5 years",
@@ -88,14 +89,22 @@ CHART = [
         D(2025, 3, 12),
         D(2025, 12, 31),
     ),
-    ("fipv-2", "fIPV-2: 14 weeks", D(2025, 4, 9), D(2025, 4, 9), D(2025, 5, 7), D(2025, 12, 31)),
+    # fIPV-3 order: once started before 1 year, the series is finished later (to 5 years).
+    (
+        "fipv-2",
+        "fIPV-2: 14 weeks, after 1 year if started",
+        D(2025, 4, 9),
+        D(2025, 4, 9),
+        D(2025, 5, 7),
+        D(2029, 12, 31),
+    ),
     (
         "fipv-3",
-        "fIPV-3: 9 months (issue #3)",
+        "fIPV-3: 9-12 months (fIPV-3 order), overdue after 12 months",
         D(2025, 10, 1),
         D(2025, 10, 1),
-        D(2025, 10, 29),
-        D(2025, 12, 31),
+        D(2026, 1, 1),
+        D(2029, 12, 31),
     ),
     (
         "pcv-1",
@@ -105,14 +114,15 @@ CHART = [
         D(2025, 3, 12),
         D(2025, 12, 31),
     ),
-    ("pcv-2", "PCV-2: 14 weeks", D(2025, 4, 9), D(2025, 4, 9), D(2025, 5, 7), D(2025, 12, 31)),
+    # WHO PCV 2019: a series started in the first year is finished up to 2 years.
+    ("pcv-2", "PCV-2: 14 weeks", D(2025, 4, 9), D(2025, 4, 9), D(2025, 5, 7), D(2026, 12, 31)),
     (
         "pcv-b",
         "PCV booster: 9 months",
         D(2025, 10, 1),
         D(2025, 10, 1),
         D(2025, 10, 29),
-        D(2025, 12, 31),
+        D(2026, 12, 31),
     ),
     (
         "mr-1",
@@ -180,7 +190,7 @@ CHART = [
         "Vitamin A-9: on the 5th birthday",
         D(2030, 1, 1),
         D(2030, 1, 1),
-        D(2030, 1, 29),
+        None,
         D(2030, 1, 28),
     ),
     (
@@ -281,7 +291,11 @@ def test_dose_codes_are_the_contract() -> None:
 def test_newborn_next_visit_is_the_birth_doses() -> None:
     visit = forecast(BIRTH, [], BIRTH).next_visit
     assert visit is not None
-    assert (visit.date, visit.codes, visit.latest) == (BIRTH, ("bcg", "hepb-0", "opv-0"), BIRTH)
+    assert (visit.date, visit.codes, visit.latest) == (
+        BIRTH,
+        ("bcg", "hepb-0", "opv-0"),
+        BIRTH + dt.timedelta(days=1),  # the Hep B birth dose: the day of birth and the next
+    )
 
 
 def test_six_week_visit_is_one_visit_for_all_its_doses() -> None:
@@ -331,13 +345,15 @@ def test_late_registrant_at_8_months() -> None:
     assert result.next_visit.date == today
     assert result.next_visit.codes == ("bcg", "opv-1", "penta-1", "rvv-1", "fipv-1", "pcv-1")
     # The next doses follow at one-month (4-week) intervals from today, not from birth.
-    for code in ("opv-2", "penta-2", "rvv-2", "fipv-2", "pcv-2"):
+    for code in ("opv-2", "penta-2", "rvv-2", "fipv-2"):
         assert result.dose(code).status == "upcoming", code
         assert result.dose(code).earliest == today + dt.timedelta(weeks=4)
     for code in ("opv-3", "penta-3", "rvv-3"):
         assert result.dose(code).earliest == today + dt.timedelta(weeks=8)
+    # WHO PCV 2019: 8 weeks between the two primary doses, so PCV-2 goes with Penta-3.
+    assert result.dose("pcv-2").earliest == today + dt.timedelta(weeks=8)
     assert result.dose("fipv-3").earliest == today + dt.timedelta(weeks=8)  # after fIPV-2
-    assert result.dose("pcv-b").earliest == today + dt.timedelta(weeks=4 + 8)  # 8w after PCV-2
+    assert result.dose("pcv-b").earliest == today + dt.timedelta(weeks=8 + 8)  # 8w after PCV-2
     assert result.dose("pcv-b").status == "upcoming"  # still before the 1st birthday
     assert statuses(result, "mr-1", "vita-1") == {"mr-1": "upcoming", "vita-1": "upcoming"}
     assert result.dose("mr-1").earliest == D(2024, 10, 1)
@@ -420,48 +436,99 @@ def test_a_dose_is_timed_from_the_actual_date_of_the_previous_one() -> None:
     assert result.dose("penta-3").earliest == D(2025, 5, 18)
 
 
-def test_dose_before_the_absolute_minimum_age_is_invalid_and_still_needed() -> None:
-    early = BIRTH + dt.timedelta(days=37)  # 6 weeks - 5 days
-    result = forecast(BIRTH, [("penta-1", early)], D(2025, 2, 20))
-    assert [(d.code, d.date, d.reason) for d in result.invalid] == [
-        ("penta-1", early, "before_min_age")
-    ]
-    assert result.dose("penta-1").status == "due"
-    assert result.dose("penta-1").given is None
-    assert result.dose("penta-2").earliest == D(2025, 3, 20)  # 4 weeks after today
+def days(n: int) -> dt.date:
+    """The date ``n`` days after BIRTH."""
+    return BIRTH + dt.timedelta(days=n)
 
 
-def test_dose_at_the_four_day_grace_boundary_is_valid() -> None:
-    boundary = BIRTH + dt.timedelta(days=42 - 4)  # absolute minimum age of 6 weeks
-    result = forecast(BIRTH, [("penta-1", boundary)], D(2025, 2, 20))
-    assert result.invalid == ()
-    assert result.dose("penta-1").status == "given"
-    assert result.dose("penta-2").earliest == D(2025, 3, 12)  # max(10 weeks, dose + 4 weeks)
+# Invalid doses are repeated, spaced from the invalid dose (ACIP General Best Practice
+# Guidelines, "Timing and Spacing"; uip.yaml). (history, as of, code, invalid reason,
+# the repeat's earliest day, its status then)
+REPEATS = [
+    # OPV-1 and Penta-1 at 5 weeks: too early; again 4 weeks after it (not at 6 weeks).
+    ([("opv-1", days(35))], days(40), "opv-1", "too_early", days(63), "upcoming"),
+    ([("penta-1", days(35))], days(40), "penta-1", "too_early", days(63), "upcoming"),
+    # Vitamin A at 8 months: too early; no dose within 6 months of it (at 14 months).
+    ([("vita-1", D(2025, 9, 1))], D(2025, 9, 10), "vita-1", "too_early", D(2026, 3, 1), "upcoming"),
+    # Penta-2 three weeks after Penta-1: too soon; again 4 weeks after the invalid dose.
+    (
+        [("penta-1", days(56)), ("penta-2", days(77))],
+        days(80),
+        "penta-2",
+        "too_soon",
+        days(105),
+        "upcoming",
+    ),
+    # A repeat too soon after the invalid dose is invalid too (OPV-2 20 days after it);
+    # the next is spaced from the latest invalid dose.
+    (
+        [("opv-1", days(56)), ("opv-2", days(74)), ("opv-2", days(94))],
+        days(95),
+        "opv-2",
+        "too_soon",
+        days(122),
+        "upcoming",
+    ),
+    # Vitamin A-2 four months after A-1: too soon; 6 months after it, valid or not.
+    (
+        [("vita-1", D(2026, 1, 1)), ("vita-2", D(2026, 5, 1))],
+        D(2026, 5, 2),
+        "vita-2",
+        "too_soon",
+        D(2026, 11, 1),
+        "upcoming",
+    ),
+    # UIP has no 4-day grace (ACIP's is for records under ACIP's schedule): Penta-1 at
+    # 40 days is too early, and repeated 4 weeks after it.
+    ([("penta-1", days(40))], days(41), "penta-1", "too_early", days(68), "upcoming"),
+    (
+        [("penta-1", days(50)), ("penta-2", days(77))],
+        days(78),
+        "penta-2",
+        "too_soon",
+        days(105),
+        "upcoming",
+    ),
+]
 
 
-def test_dose_too_soon_after_the_previous_one_is_invalid() -> None:
-    first = D(2025, 2, 20)
-    too_soon = first + dt.timedelta(days=28 - 5)  # old enough (10 weeks - 4 days) though
-    result = forecast(BIRTH, [("penta-1", first), ("penta-2", too_soon)], D(2025, 3, 20))
-    assert [(d.code, d.reason) for d in result.invalid] == [("penta-2", "before_min_interval")]
-    assert result.dose("penta-2").status == "due"
-    assert result.dose("penta-2").earliest == first + dt.timedelta(weeks=4)
+@pytest.mark.parametrize(("history", "on", "code", "reason", "again", "status"), REPEATS)
+def test_an_invalid_dose_is_repeated_spaced_from_the_invalid_dose(
+    history: list, on: dt.date, code: str, reason: str, again: dt.date, status: str
+) -> None:
+    result = forecast(BIRTH, history, on)
+    assert (*history[-1], reason) == tuple(result.invalid[-1])
+    dose = result.dose(code)
+    assert (dose.status, dose.earliest, dose.given) == (status, again, None)
+    assert (dose.valid, dose.reason) == (False, reason)
+    assert dose.due >= again
+    # Given on the day it is due again, it counts.
+    later = forecast(BIRTH, [*history, (code, again)], again)
+    assert later.dose(code).status == "given" and later.dose(code).valid is True
 
 
-def test_interval_at_the_grace_boundary_is_valid() -> None:
-    first = D(2025, 2, 20)
-    ok = first + dt.timedelta(days=28 - 4)
-    result = forecast(BIRTH, [("penta-1", first), ("penta-2", ok)], D(2025, 3, 20))
-    assert result.invalid == ()
-    assert result.dose("penta-2").given == ok
+@pytest.mark.parametrize(("day", "valid"), [(41, False), (42, True)])
+def test_uip_has_no_grace_period(day: int, valid: bool) -> None:
+    """uip.yaml: grace 0d. Penta-1's minimum age is 6 weeks (42 days), not 38 days."""
+    result = forecast(BIRTH, [("penta-1", days(day))], days(day))
+    assert (result.dose("penta-1").status == "given") is valid
+    assert load_schedule("uip").grace == Duration(0, 0)
 
 
-def test_invalid_dose_does_not_reset_the_interval() -> None:
-    """The interval counts from the previous *valid* dose of the series."""
-    history = [("opv-1", D(2025, 2, 12)), ("opv-2", D(2025, 2, 20)), ("opv-2", D(2025, 3, 12))]
-    result = forecast(BIRTH, history, D(2025, 3, 20))
-    assert [(d.code, d.date) for d in result.invalid] == [("opv-2", D(2025, 2, 20))]
-    assert result.dose("opv-2").given == D(2025, 3, 12)
+def test_the_grace_period_is_a_property_of_the_schedule_file() -> None:
+    """A CDC-style schedule file can say grace: 4d (ACIP's rule for evaluating records)."""
+    cdc = small_schedule()
+    assert cdc.grace == Duration(0, 4)
+    result = forecast(BIRTH, [("rota-1", days(38))], days(40), schedule=cdc)
+    assert result.dose("rota-1").status == "given"
+    result = forecast(BIRTH, [("rota-1", days(37))], days(40), schedule=cdc)
+    assert result.dose("rota-1").reason == "too_early"
+
+
+def test_a_valid_dose_is_marked_valid_and_a_missing_one_has_no_verdict() -> None:
+    result = forecast(BIRTH, [("bcg", BIRTH)], days(3))
+    assert (result.dose("bcg").valid, result.dose("bcg").reason) == (True, None)
+    assert (result.dose("opv-0").valid, result.dose("opv-0").reason) == (None, None)
 
 
 def test_a_dose_is_a_dose_whatever_its_label() -> None:
@@ -547,7 +614,7 @@ def test_td_16_can_be_given_after_a_missed_td_10() -> None:
 # JE: only in JE-endemic districts.
 
 
-@pytest.mark.parametrize("area", [None, PUNE, Area(), Area(state="UTTAR PRADESH")])
+@pytest.mark.parametrize("area", [None, NASHIK, Area(), Area(state="UTTAR PRADESH")])
 def test_je_not_applicable_outside_je_districts(area: Area | None) -> None:
     result = forecast(D(2024, 1, 1), [], D(2024, 10, 15), area)
     assert statuses(result, "je-1", "je-2") == {"je-1": "not_applicable", "je-2": "not_applicable"}
@@ -578,29 +645,52 @@ def test_je_in_a_je_district(district: str) -> None:
 
 
 def test_je_district_list_is_configurable() -> None:
-    schedule = load_schedule("uip", je_districts=["Pune", "NASHIK"])
-    assert schedule is load_schedule("uip", je_districts=["NASHIK", "PUNE"])  # cached
-    inside = forecast(D(2024, 1, 1), [], D(2024, 10, 15), PUNE, schedule)
+    schedule = load_schedule("uip", je_districts=["Nashik", "MUMBAI"])
+    assert schedule is load_schedule("uip", je_districts=["MUMBAI", "NASHIK"])  # cached
+    inside = forecast(D(2024, 1, 1), [], D(2024, 10, 15), NASHIK, schedule)
     assert inside.dose("je-1").status == "due"
     outside = forecast(D(2024, 1, 1), [], D(2024, 10, 15), GORAKHPUR, schedule)
     assert outside.dose("je-1").status == "not_applicable"
-    assert load_schedule("uip", je_districts="PUNE,NASHIK") is schedule  # the setting's format
+    assert load_schedule("uip", je_districts="MUMBAI,NASHIK") is schedule  # the setting's format
 
 
 def test_je_dose_given_elsewhere_still_counts() -> None:
-    result = forecast(D(2024, 1, 1), [("je-1", D(2024, 10, 2))], D(2024, 11, 1), PUNE)
+    result = forecast(D(2024, 1, 1), [("je-1", D(2024, 10, 2))], D(2024, 11, 1), NASHIK)
     assert statuses(result, "je-1", "je-2") == {"je-1": "given", "je-2": "not_applicable"}
 
 
 def test_default_je_districts_are_spelled_as_indian_pincode_spells_them() -> None:
-    indian_pincode = pytest.importorskip("indian_pincode")
-    known = {d for s in indian_pincode.list_states() for d in indian_pincode.list_districts(s)}
-    districts = read_name_list(SCHEDULE_DIR / "je_districts.txt")
-    assert len(districts) >= 20
-    assert set(districts) <= known
-    assert all(name == name.upper() for name in districts)
+    """chart footnote ***: JE only in endemic districts; the list is data (state and
+    district, as the indian-pincode package spells them), with its sources in the file."""
+    import indian_pincode
+
+    by_state = read_area_file("je_districts.yaml")
+    assert set(by_state) <= set(indian_pincode.list_states())
+    for state, districts in by_state.items():
+        assert set(districts) <= set(indian_pincode.list_districts(state)), state
+        assert all(name == name.upper() for name in districts)
+    assert sum(len(d) for d in by_state.values()) >= 200
+    assert len(by_state) >= 16
     compared = load_schedule("uip").areas["je_endemic"]
-    assert compared == {normalise_place(name) for name in districts}
+    assert compared.districts == {normalise_place(d) for ds in by_state.values() for d in ds}
+
+
+@pytest.mark.parametrize(
+    ("district", "state", "je"),
+    [
+        ("AURANGABAD", "BIHAR", True),  # listed for Bihar ...
+        ("AURANGABAD", "MAHARASHTRA", False),  # ... not for Maharashtra's Aurangabad
+        ("BALRAMPUR", "UTTAR PRADESH", True),
+        ("BALRAMPUR", "CHHATTISGARH", False),
+        ("Dibrugarh", "Assam", True),
+        ("BALLARI", "KARNATAKA", True),
+        ("THIRUVANANTHAPURAM", "KERALA", True),
+        ("MUMBAI", "MAHARASHTRA", False),
+    ],
+)
+def test_je_districts_are_matched_with_their_state(district: str, state: str, je: bool) -> None:
+    result = forecast(D(2024, 1, 1), [], D(2024, 10, 15), Area(district=district, state=state))
+    assert result.dose("je-1").status == ("due" if je else "not_applicable")
 
 
 # ---------------------------------------------------------------------------------------

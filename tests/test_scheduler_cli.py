@@ -52,15 +52,21 @@ def test_json_has_exactly_the_specified_shape() -> None:
         "--on",
         "2025-03-01",
     )
-    assert set(data) == {"dob", "as_of", "doses", "next_visit"}
+    assert set(data) == {"dob", "as_of", "doses", "next_visit", "invalid"}
     assert (data["dob"], data["as_of"]) == ("2025-01-01", "2025-03-01")
     assert [d["code"] for d in data["doses"]] == list(load_schedule("uip").codes)
     for dose in data["doses"]:
-        assert set(dose) == {"code", "status", "earliest", "due", "latest", "given"}
+        fields = {"code", "status", "earliest", "due", "latest", "given"}
+        fields |= {"valid", "reason", "overdue_since", "give_by"}
+        if dose["code"].startswith("vita-"):
+            fields.add("dose_iu")
+        assert set(dose) == fields
         assert dose["status"] in {"given", "due", "overdue", "upcoming", "missed", "not_applicable"}
-        for key in ("earliest", "due", "latest", "given"):
+        for key in ("earliest", "due", "latest", "given", "overdue_since", "give_by"):
             assert dose[key] is None or ISO.match(dose[key]), dose
-    assert set(data["next_visit"]) == {"date", "codes"}
+        assert dose["valid"] in (True, False, None)
+        assert dose["reason"] in (None, "too_early", "too_soon", "past_max_age")
+    assert set(data["next_visit"]) == {"date", "codes", "give_by", "dose_iu"}
     assert ISO.match(data["next_visit"]["date"])
     penta = next(d for d in data["doses"] if d["code"] == "penta-1")
     assert (penta["status"], penta["given"]) == ("given", "2025-02-12")
@@ -73,6 +79,8 @@ def test_json_is_the_api_forecast() -> None:
     assert data["next_visit"] == {
         "date": "2025-03-01",
         "codes": ["opv-1", "dpt-1", "mr-1", "vita-1"],
+        "give_by": "2028-12-31",
+        "dose_iu": {"vita-1": 200_000},  # 14 months old: 2 lakh IU
     }
 
 
@@ -88,8 +96,8 @@ def test_district_makes_je_applicable() -> None:
 
     assert je() == "not_applicable"
     assert je("--district", "Gorakhpur") == "due"
-    assert je("--district", "PUNE") == "not_applicable"
-    assert je("--district", "PUNE", JE_DISTRICTS="PUNE,NASHIK") == "due"
+    assert je("--district", "NASHIK") == "not_applicable"
+    assert je("--district", "NASHIK", JE_DISTRICTS="MUMBAI,NASHIK") == "due"
 
 
 def test_on_defaults_to_the_clock() -> None:
@@ -100,7 +108,12 @@ def test_on_defaults_to_the_clock() -> None:
 def test_pregnancy_schedule() -> None:
     data = forecast_json("--schedule", "uip-pregnancy", "--dob", "2025-01-01", "--on", "2025-02-15")
     assert [d["code"] for d in data["doses"]] == ["td-p1", "td-pb", "td-p2"]
-    assert data["next_visit"] == {"date": "2025-02-15", "codes": ["td-p1"]}
+    assert data["next_visit"] == {
+        "date": "2025-02-15",
+        "codes": ["td-p1"],
+        "give_by": "2025-10-21",
+        "dose_iu": {},
+    }
 
 
 def test_hindi_table_has_devanagari_names_and_dates() -> None:
