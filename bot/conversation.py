@@ -68,7 +68,14 @@ def _attempt(services: Services, message: Inbound) -> list[str]:
     if over_limit > 0:
         return _throttled(services, loaded, message, notice=over_limit == 1)
 
-    outcome = process(loaded.profile, loaded.state, message.body, clock.today(), services.schedule)
+    outcome = process(
+        loaded.profile,
+        loaded.state,
+        message.body,
+        clock.today(),
+        services.schedule,
+        services.session_day,
+    )
     replies = [render(text, outcome.language) for text in outcome.replies]
     erased = any(isinstance(effect, DeleteCaregiver) for effect in outcome.effects)
     with db.writing() as conn:

@@ -24,7 +24,6 @@ from flows.parsing import (
 )
 from flows.turn import (
     AddChild,
-    ChildInfo,
     DeleteCaregiver,
     OptIn,
     OptOut,
@@ -32,15 +31,14 @@ from flows.turn import (
     SetLanguage,
     SetPlace,
     SetSlot,
+    State,
     Turn,
     vaccines,
 )
-from locales import LANGUAGE_NAMES, LANGUAGES, Concat, Fixed, Text
+from locales import LANGUAGE_NAMES, LANGUAGES, SESSION_DAY, Concat, DateAs, Fixed, Text
 from scheduler import Visit
 
 MAX_CHILDREN = 10
-# A dose may be recorded up to this many days before its visit (the schedule's grace).
-EARLY_DAYS = 4
 
 # ---- prompts ----------------------------------------------------------------------------
 
@@ -57,19 +55,40 @@ def language_menu(turn: Turn) -> Concat:
     return Concat(*parts)
 
 
-PROMPTS: dict[str, Callable[[Turn], Concat | Text]] = {"language_menu": language_menu}
+def which_child(turn: Turn) -> Text:
+    """Which of the children due that day got the vaccines: each offered with its number."""
+    offered = [turn.child(child_id) for child_id in turn.state.data["offered"]]
+    choices = [f"{n} {child.name}" for n, child in enumerate(offered, start=1)]
+    return Text(texts.ASK_WHICH_CHILD, choices=choices)
+
+
+PROMPTS: dict[str, Callable[[Turn], Concat | Text]] = {
+    "language_menu": language_menu,
+    "which_child": which_child,
+}
 
 
 # ---- visits -------------------------------------------------------------------------------
 
 
-def visit_text(turn: Turn, name: str, visit: Visit | None) -> Text:
-    """One line about a child's next visit: its vaccines and date, or that none is left."""
+def visit_text(
+    turn: Turn, name: str, visit: Visit | None, place: Place | None = None, schedule: str = "uip"
+) -> Text:
+    """One line about a child's next visit: its vaccines and date (the RI session day where
+    the state's are known; adults' COVID-19 doses are not given at RI sessions), or that
+    none is left."""
     if visit is None:
         return Text(texts.NEXT_NONE, name=name)
+    names = vaccines(visit.codes, visit.iu)
+    session = None if schedule.startswith("covid-") else turn.session_for(visit, place)
+    day = DateAs(session, SESSION_DAY) if session is not None else None
     if visit.date <= turn.today:
-        return Text(texts.NEXT_VISIT_NOW, name=name, vaccines=vaccines(visit.codes))
-    return Text(texts.NEXT_VISIT, name=name, vaccines=vaccines(visit.codes), date=visit.date)
+        if session is not None and session > turn.today:
+            return Text(texts.NEXT_VISIT_NOW_SESSION, name=name, vaccines=names, session=day)
+        return Text(texts.NEXT_VISIT_NOW, name=name, vaccines=names)
+    if session is not None:
+        return Text(texts.NEXT_VISIT_SESSION, name=name, vaccines=names, session=day)
+    return Text(texts.NEXT_VISIT, name=name, vaccines=names, date=visit.date)
 
 
 # ---- actions that end a flow -----------------------------------------------------------
@@ -106,7 +125,7 @@ def _register(turn: Turn, person: AddChild, place: Place, language: str, registe
     turn.do(person)
     visit = turn.next_visit(person.birth_date, person.doses, place=place, schedule=person.schedule)
     turn.say(Text(registered, name=person.name))
-    turn.say(visit_text(turn, person.name, visit))
+    turn.say(visit_text(turn, person.name, visit, place, person.schedule))
 
 
 def set_language(turn: Turn) -> None:
@@ -127,6 +146,31 @@ def delete_caregiver(turn: Turn) -> None:
     turn.say(Text(texts.DELETED))
 
 
+def record_done(turn: Turn) -> None:
+    """The end of the ``done`` flow: record the visit of the children picked."""
+    data = turn.state.data
+    _record_given(turn, data["which"], dt.date.fromisoformat(data["given_on"]))
+
+
+def _record_given(turn: Turn, child_ids: list[int], given_on: dt.date) -> None:
+    """Record what each of these children could be given on ``given_on``, and name their
+    next visit; with none, say that nothing was due."""
+    if not child_ids:
+        for child in turn.profile.children:
+            turn.say(Text(texts.DONE_NOTHING_DUE, name=child.name, date=given_on))
+        return
+    for child_id in child_ids:
+        child = turn.child(child_id)
+        codes = turn.can_give(child, given_on)
+        turn.do(RecordDoses(child.id, codes, given_on))
+        turn.say(
+            Text(texts.DONE_RECORDED, name=child.name, vaccines=vaccines(codes), date=given_on)
+        )
+        given = [(code, given_on) for code in codes]
+        visit = turn.child_visit(child, more_doses=given)
+        turn.say(visit_text(turn, child.name, visit, schedule=child.schedule))
+
+
 def cancel_delete(turn: Turn) -> None:
     turn.say(Text(texts.DELETE_CANCELLED))
 
@@ -138,6 +182,7 @@ ACTIONS: dict[str, Callable[[Turn], None]] = {
     "set_slot": set_slot,
     "delete_caregiver": delete_caregiver,
     "cancel_delete": cancel_delete,
+    "record_done": record_done,
 }
 
 # ---- commands -------------------------------------------------------------------------
@@ -168,12 +213,13 @@ def cmd_next(turn: Turn, command: Command) -> str | None:
         turn.say(Text(texts.NOT_REGISTERED))
         return "register"
     for child in turn.profile.children:
-        turn.say(visit_text(turn, child.name, turn.child_visit(child)))
+        turn.say(visit_text(turn, child.name, turn.child_visit(child), schedule=child.schedule))
     return None
 
 
 def cmd_done(turn: Turn, command: Command) -> str | None:
-    """Record the doses of each child's current visit as given today or on the date sent."""
+    """Record the vaccines given today (or on the date sent): for the one child who had
+    vaccines due that day, or, when several had, for those the caregiver picks."""
     if not turn.profile.registered:
         turn.say(Text(texts.NOT_REGISTERED))
         return "register"
@@ -184,24 +230,11 @@ def cmd_done(turn: Turn, command: Command) -> str | None:
     except InputError as error:
         turn.say(error.reply)
         return None
-    recorded: list[tuple[ChildInfo, tuple[str, ...]]] = []
-    for child in turn.profile.children:
-        visit = None
-        if child.birth_date <= given_on:
-            visit = turn.child_visit(child, as_of=given_on)
-        if visit and (visit.date - given_on).days <= EARLY_DAYS:
-            turn.do(RecordDoses(child.id, visit.codes, given_on))
-            recorded.append((child, visit.codes))
-    if not recorded:
-        for child in turn.profile.children:
-            turn.say(Text(texts.DONE_NOTHING_DUE, name=child.name, date=given_on))
-        return None
-    for child, codes in recorded:
-        turn.say(
-            Text(texts.DONE_RECORDED, name=child.name, vaccines=vaccines(codes), date=given_on)
-        )
-        given = [(code, given_on) for code in codes]
-        turn.say(visit_text(turn, child.name, turn.child_visit(child, more_doses=given)))
+    due = [child.id for child in turn.profile.children if turn.can_give(child, given_on)]
+    if len(due) > 1:
+        turn.state = State("done", None, {"given_on": given_on.isoformat(), "offered": due})
+        return "done"
+    _record_given(turn, due, given_on)
     return None
 
 

@@ -26,6 +26,7 @@ from flows.parsing import (
     Place,
     clean,
     parse_birth_date,
+    parse_children,
     parse_covid_vaccine,
     parse_first_dose_date,
     parse_language,
@@ -34,7 +35,16 @@ from flows.parsing import (
     parse_slot,
     parse_yes_no,
 )
-from flows.turn import Effect, Profile, SetLanguage, State, Turn, vaccines
+from flows.turn import (
+    Effect,
+    Profile,
+    SessionDay,
+    SetLanguage,
+    State,
+    Turn,
+    no_sessions,
+    vaccines,
+)
 from locales import Renderable, Text
 from scheduler import Schedule, load_schedule
 
@@ -47,10 +57,11 @@ KEEPS_FLOW = {"help", "next", "done"}
 
 @dataclass(frozen=True)
 class Parser:
-    """Reads an answer, stores it in the conversation state as JSON, and shows the stored
-    answer as the values of later texts (``show(step_id, stored)``)."""
+    """Reads an answer (with the turn it came in, for today's date and what the question
+    offered), stores it in the conversation state as JSON, and shows the stored answer as
+    the values of later texts (``show(step_id, stored)``)."""
 
-    read: Callable[[str, dt.date], Any]
+    read: Callable[[str, Turn], Any]
     store: Callable[[Any], Any] = lambda value: value
     show: Callable[[str, Any], dict[str, Any]] = lambda key, stored: {key: stored}
 
@@ -68,16 +79,27 @@ def _show_vaccine(key: str, stored: str) -> dict[str, Any]:
     return {key: vaccines([COVID_VACCINES[stored][1]])}
 
 
+def _offered_children(text: str, turn: Turn) -> list[int]:
+    """The ids of the children picked from those the question offered."""
+    offered = [turn.child(child_id) for child_id in turn.state.data["offered"]]
+    return [offered[i].id for i in parse_children(text, [child.name for child in offered])]
+
+
 PARSERS: dict[str, Parser] = {
-    "language": Parser(lambda text, today: parse_language(text)),
-    "name": Parser(lambda text, today: parse_name(text)),
-    "adult_name": Parser(lambda text, today: parse_name(text, texts.NAME_INVALID_ADULT)),
-    "birth_date": Parser(parse_birth_date, dt.date.isoformat, _show_date),
-    "first_dose": Parser(parse_first_dose_date, dt.date.isoformat, _show_date),
-    "covid_vaccine": Parser(lambda text, today: parse_covid_vaccine(text), show=_show_vaccine),
-    "pincode": Parser(lambda text, today: parse_pincode(text), dataclasses.asdict, _show_place),
-    "yes_no": Parser(lambda text, today: parse_yes_no(text)),
-    "slot": Parser(lambda text, today: parse_slot(text)),
+    "language": Parser(lambda text, turn: parse_language(text)),
+    "name": Parser(lambda text, turn: parse_name(text)),
+    "adult_name": Parser(lambda text, turn: parse_name(text, texts.NAME_INVALID_ADULT)),
+    "birth_date": Parser(
+        lambda text, turn: parse_birth_date(text, turn.today), dt.date.isoformat, _show_date
+    ),
+    "first_dose": Parser(
+        lambda text, turn: parse_first_dose_date(text, turn.today), dt.date.isoformat, _show_date
+    ),
+    "covid_vaccine": Parser(lambda text, turn: parse_covid_vaccine(text), show=_show_vaccine),
+    "pincode": Parser(lambda text, turn: parse_pincode(text), dataclasses.asdict, _show_place),
+    "yes_no": Parser(lambda text, turn: parse_yes_no(text)),
+    "slot": Parser(lambda text, turn: parse_slot(text)),
+    "children": Parser(_offered_children),
 }
 
 
@@ -136,9 +158,12 @@ def process(
     text: str | None,
     today: dt.date,
     schedule: Schedule | None = None,
+    session_day: SessionDay = no_sessions,
 ) -> Outcome:
-    """Handle one message from a caregiver and say what to reply and what to change."""
+    """Handle one message from a caregiver and say what to reply and what to change.
+    ``session_day`` finds the RI session day of a state, for replies that name it."""
     turn = Turn(profile, state.copy(), today, schedule or load_schedule())
+    turn.session_day = session_day
     flows = load_flows()
     cleaned = clean(text)
     command = match_command(cleaned)
@@ -177,7 +202,10 @@ def _prefill(turn: Turn, flow: Flow) -> dict[str, Any]:
 
 
 def _start(turn: Turn, flow: Flow) -> None:
-    turn.state = State(flow.name, None, _prefill(turn, flow))
+    """Start ``flow``, with what a command put in its state already (``turn.state.flow``
+    set to it by the command)."""
+    seeded = turn.state.data if turn.state.flow == flow.name else {}
+    turn.state = State(flow.name, None, {**_prefill(turn, flow), **seeded})
     _advance(turn, flow, 0)
 
 
@@ -212,7 +240,7 @@ def _params(flow: Flow, data: dict[str, Any]) -> dict[str, Any]:
 
 def _answer(turn: Turn, flow: Flow, step: Step, text: str) -> None:
     try:
-        value = PARSERS[step.parse].read(text, turn.today)
+        value = PARSERS[step.parse].read(text, turn)
     except InputError as error:
         if error.reply is None:
             _ask(turn, flow, step)

@@ -233,6 +233,32 @@ LANGUAGE_WORDS = {
 }
 
 
+ALL_WORDS = _folded("all sab sabhi sabko both dono donon दोनों सब सभी सबको") | {"sab ko", "सब को"}
+_SEPARATORS = re.compile(r"[\s,&+/]+|\b(?:and|aur)\b|और")
+
+
+def parse_children(text: str, names: list[str]) -> list[int]:
+    """Which of the ``names`` offered (numbered from 1) an answer picks: "2", "1 2", "1,3",
+    "all" / "sab" / "दोनों", or a child's name; in offered order. Else ask again."""
+    answer = fold(clean(text))
+    if answer in ALL_WORDS:
+        return list(range(len(names)))
+    folded = [fold(name) for name in names]
+    if answer in folded:
+        return [folded.index(answer)]
+    picked = set()
+    for token in filter(None, _SEPARATORS.split(answer)):
+        if token.isdigit() and 1 <= int(token) <= len(names):
+            picked.add(int(token) - 1)
+        elif token in folded:
+            picked.add(folded.index(token))
+        else:
+            raise InputError()
+    if not picked:
+        raise InputError()
+    return sorted(picked)
+
+
 def choose(text: str, menu: dict[str, frozenset[str]]) -> str:
     """The menu entry whose words (its digit, its names) match ``text``; else ask again."""
     answer = fold(clean(text))

@@ -21,10 +21,19 @@ REGISTERED = N_("%(name)s is registered; we will remind you before each vaccine.
 
 NEXT_VISIT = N_("%(name)s: next vaccines %(vaccines)s on %(date)s.")
 NEXT_VISIT_NOW = N_("%(name)s: %(vaccines)s can be given now.")
+# Where the state's RI session days are known: the session day on or after the visit.
+NEXT_VISIT_SESSION = N_("%(name)s: next vaccines %(vaccines)s at the session on %(session)s.")
+NEXT_VISIT_NOW_SESSION = N_(
+    "%(name)s: %(vaccines)s can be given now, at the next session on %(session)s."
+)
 NEXT_NONE = N_("%(name)s: no more vaccines are due.")
 
 DONE_RECORDED = N_("Noted for %(name)s: %(vaccines)s given on %(date)s.")
 DONE_NOTHING_DUE = N_("%(name)s has no vaccine due on %(date)s, so nothing was noted.")
+ASK_WHICH_CHILD = N_(
+    "Which child got the vaccines? Send the number: %(choices)s. For several send e.g. 1 2, "
+    "for all send ALL."
+)
 DONE_BAD_DATE = N_(
     "Send the date the vaccines were given like DONE 12/4. It cannot be in the future."
 )

@@ -5,13 +5,14 @@ state, and what the turn produces — replies to send and effects for the store 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flows.parsing import Place
 from locales import Renderable, Text, normalise_language
 from scheduler import Area, Schedule, Visit, forecast, load_schedule
-from scheduler.vaccines import DOSE_NAMES
+from scheduler.vaccines import dose_text
 
 # ---- what the shell loads ------------------------------------------------------------
 
@@ -113,6 +114,16 @@ class SetChannel:
     channel: str
 
 
+#: The routine-immunisation session day on or after a date in a state, or None where the
+#: state's session days are not known. The shell passes one in (flows do no I/O).
+SessionDay = Callable[[str | None, dt.date], dt.date | None]
+
+
+def no_sessions(state: str | None, day: dt.date) -> dt.date | None:
+    """A :data:`SessionDay` that knows no session days."""
+    return None
+
+
 Effect = (
     SetLanguage
     | SetPlace
@@ -137,6 +148,7 @@ class Turn:
     replies: list[Renderable] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
     language: str = ""
+    session_day: SessionDay = no_sessions
 
     def __post_init__(self) -> None:
         if not self.language:
@@ -172,7 +184,35 @@ class Turn:
         doses = (*child.doses, *more_doses)
         return self.next_visit(child.birth_date, doses, as_of, schedule=child.schedule)
 
+    def can_give(self, child: ChildInfo, day: dt.date) -> tuple[str, ...]:
+        """The doses a registered child still needs that can be given on ``day``."""
+        if child.birth_date > day:
+            return ()
+        place = self.profile.place
+        area = Area(district=place.district, state=place.state) if place else None
+        rules = self.schedule if child.schedule == "uip" else load_schedule(child.schedule)
+        return forecast(child.birth_date, child.doses, day, area, rules).can_give(day)
 
-def vaccines(codes: tuple[str, ...] | list[str]) -> list[Text]:
-    """Dose codes as translatable names, for a ``%(vaccines)s`` placeholder."""
-    return [Text(DOSE_NAMES.get(code, code)) for code in codes]
+    def child(self, child_id: int) -> ChildInfo:
+        """The registered child with id ``child_id``."""
+        return next(child for child in self.profile.children if child.id == child_id)
+
+    def session_for(self, visit: Visit, place: Place | None = None) -> dt.date | None:
+        """The RI session day for ``visit`` (on or after its day, and today), where the
+        state's session days are known and the session is not past the visit's last day."""
+        place = place or self.profile.place
+        if place is None:
+            return None
+        session = self.session_day(place.state, max(visit.date, self.today))
+        if session is None or (visit.latest is not None and session > visit.latest):
+            return None
+        return session
+
+
+def vaccines(
+    codes: tuple[str, ...] | list[str], iu: Iterable[tuple[str, int]] = ()
+) -> list[Text | str]:
+    """Dose codes as translatable names, for a ``%(vaccines)s`` placeholder; ``iu`` gives
+    the strength of doses that have one (vitamin A), as a visit names them."""
+    strengths = dict(iu)
+    return [dose_text(code, strengths.get(code), short=True) for code in codes]

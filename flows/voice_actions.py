@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from flows import voice_sms
 from flows import voice_texts as said
-from flows.actions import EARLY_DAYS, MAX_CHILDREN, visit_text
+from flows.actions import MAX_CHILDREN, visit_text
 from flows.parsing import Place
 from flows.turn import AddChild, ChildInfo, RecordDoses, SetChannel, SetLanguage, SetPlace, vaccines
 from flows.voice_words import date_words
@@ -71,13 +71,13 @@ def say_visit(call: Call, name: str, visit: Visit | None) -> None:
 
 
 def record_done(call: Call) -> None:
-    """Record each child's current visit as given today, as the SMS DONE does."""
+    """Record what each child could be given today, as the SMS DONE does."""
     today, recorded = call.today, []
     for child in call.profile.children:
-        visit = next_visit(call, child) if child.birth_date <= today else None
-        if visit and (visit.date - today).days <= EARLY_DAYS:
-            call.do(RecordDoses(child.id, visit.codes, today))
-            recorded.append((child, visit.codes))
+        codes = call.turn.can_give(child, today)
+        if codes:
+            call.do(RecordDoses(child.id, codes, today))
+            recorded.append((child, codes))
     if not recorded:
         for child in call.profile.children:
             call.say("DONE_NOTHING_DUE", name=child.name)

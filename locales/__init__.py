@@ -53,8 +53,42 @@ def format_date(value: dt.date, lang: str, fmt: str = "long") -> str:
     return babel_format_date(value, fmt, locale=BABEL_LOCALES[normalise_language(lang)])
 
 
+class DateAs:
+    """A date to be written in a Babel pattern of its own, e.g. "EEEE d MMMM" for a
+    session day ("बुधवार 6 जनवरी")."""
+
+    __slots__ = ("date", "pattern")
+
+    def __init__(self, date: dt.date, pattern: str) -> None:
+        self.date = date
+        self.pattern = pattern
+
+    def __repr__(self) -> str:
+        return f"DateAs({self.date!r}, {self.pattern!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DateAs) and (other.date, other.pattern) == (
+            self.date,
+            self.pattern,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.date, self.pattern))
+
+
+#: How a session day is written: its weekday, day and month.
+SESSION_DAY = "EEEE d MMMM"
+
+
+def format_day(value: dt.date, lang: str) -> str:
+    """A session day the way a reader of ``lang`` writes it, e.g. "बुधवार 6 जनवरी"."""
+    return format_date(value, lang, SESSION_DAY)
+
+
 def format_value(value: object, lang: str) -> str:
     """Render one placeholder value: dates through Babel, lists joined, texts translated."""
+    if isinstance(value, DateAs):
+        return format_date(value.date, lang, value.pattern)
     if isinstance(value, dt.date):
         return format_date(value, lang)
     if isinstance(value, (Text, Fixed, Concat)):

@@ -71,8 +71,11 @@ def test_a_parent_can_register_a_child_and_themselves(phone, frozen_clock):
         phone.send("Sunita")
         # PIN code already known: straight to the read-back.
         assert phone.send("1")[-1] == "Sunita: next vaccines Covaxin dose 2 on 17 February 2022."
+        # The child's visit is at a routine-immunisation session (Saturday, in Uttar
+        # Pradesh); the adult's COVID-19 dose is not.
         assert phone.send("NEXT") == [
-            "Asha: next vaccines OPV-1, Penta-1, RVV-1, fIPV-1, PCV-1 on 12 February 2022.",
+            "Asha: next vaccines OPV-1, Penta-1, RVV-1, fIPV-1, PCV-1 at the session on "
+            "Saturday 12 February.",
             "Sunita: next vaccines Covaxin dose 2 on 17 February 2022.",
         ]
 

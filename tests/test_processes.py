@@ -74,7 +74,10 @@ def test_chat_in_the_terminal(database_url, redis_url, redis):
     assert "For English, send 2." in result.stdout
     assert "tika> What is your child's name?" in result.stdout
     assert "tika> Asha is registered; we will remind you before each vaccine." in result.stdout
-    assert "tika> Asha: BCG, OPV-0 can be given now." in result.stdout
+    assert (
+        "tika> Asha: BCG, OPV-0 can be given now, at the next session on Saturday 22 March."
+        in result.stdout
+    )
     assert "9812345678" not in result.stderr
 
 

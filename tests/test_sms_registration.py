@@ -31,14 +31,15 @@ def test_hindi_registration_then_next_names_the_visit(phone, session, frozen_clo
         # Five days old: Hep-B's 24 hours are over; BCG and OPV-0 can still be given.
         assert phone.send("1") == [
             "आशा का पंजीकरण हो गया; हर टीके से पहले हम याद दिलाएंगे।",
-            "आशा: बीसीजी, ओपीवी-0 अभी लग सकते हैं।",
+            # Uttar Pradesh's RI session days are Wednesday and Saturday (ri_days.yaml).
+            "आशा: बीसीजी, ओपीवी-0, शनिवार 22 मार्च को लगवाएं।",
         ]
         # The birth doses were given on the day of birth.
         done = phone.send("हो गया 15/3")
-        assert done[0] == "आशा: बीसीजी, हेपेटाइटिस-बी (जन्म), ओपीवी-0 15 मार्च 2025 को लगे, दर्ज किया।"
-        # NEXT: six weeks after birth, the 6-week visit.
+        assert done[0] == "आशा: बीसीजी, हेपेटाइटिस-बी (जन्म), ओपीवी-0 15 मार्च 2025 को लगे, दर्ज।"
+        # NEXT: six weeks after birth, the 6-week visit, at that day's session.
         assert phone.send("अगला") == [
-            "आशा: अगले टीके ओपीवी-1, पेंटा-1, रोटा-1, एफआईपीवी-1, पीसीवी-1, 26 अप्रैल 2025 को।"
+            "आशा: अगले टीके ओपीवी-1, पेंटा-1, रोटा-1, एफआईपीवी-1, पीसीवी-1, शनिवार 26 अप्रैल को।"
         ]
 
     stored = caregiver(session)
@@ -122,7 +123,7 @@ def test_one_line_registration_in_english_and_hindi(phone, session, frozen_clock
     with frozen_clock("2025-03-20T10:00"):
         assert phone.send("REG Asha Devi 15 March 2025 226001") == [
             "Asha Devi is registered; we will remind you before each vaccine.",
-            "Asha Devi: BCG, OPV-0 can be given now.",
+            "Asha Devi: BCG, OPV-0 can be given now, at the next session on Saturday 22 March.",
         ]
         hindi = phone.other("+919812340000")
         assert hindi.send("पंजीकरण आशा 15/3/2025 273001")[0] == (
@@ -150,6 +151,7 @@ def test_a_one_line_registration_in_a_je_district_includes_je(phone, frozen_cloc
         reply_lucknow = lucknow.send("REG Asha 15/1/2025 226001")[1]
     assert "JE-1" in reply and "MR-1" in reply
     assert "JE-1" not in reply_lucknow and "MR-1" in reply_lucknow
+    assert "Vitamin A 1 lakh IU" in reply  # the strength for a child under one year
 
 
 def test_commands(phone, session, frozen_clock):
@@ -188,8 +190,11 @@ def test_done_records_the_current_visit_and_retimes_the_next(phone, session, fro
         assert replies[0].startswith(
             "Noted for Asha: OPV-1, Penta-1, RVV-1, fIPV-1, PCV-1 given on 3 May"
         )
-        # The 10-week visit is timed from the late dose: 3 May + 4 weeks = 31 May.
-        assert replies[1] == "Asha: next vaccines OPV-2, Penta-2, RVV-2 on 31 May 2025."
+        # The 10-week visit is timed from the late dose: 3 May + 4 weeks = 31 May, a
+        # Saturday: Uttar Pradesh's RI session day.
+        assert replies[1] == (
+            "Asha: next vaccines OPV-2, Penta-2, RVV-2 at the session on Saturday 31 May."
+        )
         assert phone.send("DONE 12/13") == [
             "Send the date the vaccines were given like DONE 12/4. It cannot be in the future."
         ]

@@ -20,9 +20,9 @@ from bot.segments import encoding, segment_count, units
 from flows import texts, voice_sms, voice_texts
 from flows.actions import language_menu
 from flows.turn import Profile, State, Turn, vaccines
-from locales import LANGUAGES, Text, format_date, render
-from scheduler import Area, forecast, load_schedule
-from scheduler.vaccines import DOSE_NAMES, STATUS_NAMES
+from locales import LANGUAGES, SESSION_DAY, DateAs, Text, format_date, render
+from scheduler import Area, Visit, forecast, load_schedule
+from scheduler.vaccines import BY_STRENGTH, DOSE_NAMES, STATUS_NAMES, STRENGTH_NAMES, WITH_STRENGTH
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +56,7 @@ def template_ids() -> set[str]:
 
 def test_the_template_has_every_text_in_the_code():
     in_code = set(FLOW_TEXTS.values()) | set(DOSE_NAMES.values()) | set(STATUS_NAMES.values())
+    in_code |= {*STRENGTH_NAMES.values(), *BY_STRENGTH.values(), WITH_STRENGTH}
     in_code |= set(SPOKEN_TEXTS.values())
     assert in_code <= template_ids(), "run `make extract-messages`"
 
@@ -80,20 +81,25 @@ def test_hindi_is_written_in_devanagari():
 
 
 @functools.cache
-def longest_codes() -> tuple[str, ...]:
-    """The longest visit a registered child can have: a late registrant in a JE district."""
+def longest() -> Visit:
+    """The longest visit a registered child can have: a late registrant in a JE district
+    (with vitamin A's strength)."""
     schedule = load_schedule("uip", je_districts=("GORAKHPUR",))
     born = dt.date(2020, 1, 1)
     visits = []
     for days in range(0, 6 * 365, 7):
         result = forecast(born, (), born + dt.timedelta(days=days), Area("GORAKHPUR"), schedule)
         if result.next_visit:
-            visits.append(result.next_visit.codes)
-    return max(visits, key=len)
+            visits.append(result.next_visit)
+    return max(visits, key=lambda visit: len(visit.codes))
 
 
-def longest_visit(lang: str) -> list[Text]:
-    return vaccines(longest_codes())
+def longest_codes() -> tuple[str, ...]:
+    return longest().codes
+
+
+def longest_visit(lang: str) -> list[Text | str]:
+    return vaccines(longest().codes, longest().iu)
 
 
 NAMES = {"hi": "राजलक्ष्मी", "en": "Rajalakshmi"}
@@ -108,6 +114,7 @@ REALISTIC = {
     "slot": Text(texts.SLOT_NAMES["morning"]),
     "vaccine": vaccines(["covishield-1"]),
     "first_dose": dt.date(2022, 9, 28),
+    "choices": ["1 Rajalakshmi", "2 Rajalakshmi", "3 Rajalakshmi"],
 }
 
 
@@ -115,21 +122,21 @@ IMI_TITLES = {"hi": "मिशन इंद्रधनुष", "en": "Mission I
 ROUND_DAYS = tuple(dt.date(2019, 12, day) for day in (2, 3, 5, 6, 7, 9, 10))  # 7 days
 
 
-def render_with_values(msgid: str, lang: str) -> str:
+def render_with_values(msgid: str, lang: str, strengths: bool = True) -> str:
     params = {key: value for key, value in REALISTIC.items() if f"%({key})s" in msgid}
     params["name"] = NAMES[lang]
-    params["session"] = format_date(dt.date(2025, 9, 24), lang, "EEEE d MMMM")
+    params["session"] = DateAs(dt.date(2025, 9, 24), SESSION_DAY)
     params["campaign"] = IMI_TITLES[lang]
     params["days"] = format_days(ROUND_DAYS, lang)
-    if "%(vaccines)s" in msgid:
-        params["vaccines"] = longest_visit(lang)
+    if "%(vaccines)s" in msgid:  # replies name vitamin A's strength; reminders do not
+        params["vaccines"] = longest_visit(lang) if strengths else vaccines(longest_codes())
     return render(Text(msgid, **params), lang)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", sorted(FLOW_TEXTS))
 def test_every_text_fits_in_two_segments(name, lang):
-    text = render_with_values(FLOW_TEXTS[name], lang)
+    text = render_with_values(FLOW_TEXTS[name], lang, not name.startswith("bot.reminder_texts"))
     assert "%(" not in text
     assert segment_count(text) <= 2, f"{lang} {name}: {units(text)} {encoding(text)} units"
 
