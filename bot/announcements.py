@@ -6,7 +6,7 @@ and their pending vaccines.
 Announcements are reminders (kinds "campaign-before" and "campaign-start"), so they go
 through the reminder pipeline: the caregiver's slot, the rate limit, one message per
 caregiver and day, never twice, never after STOP. Each announcement day is planned on
-that day, so it names the vaccines pending then.
+that day, so it names the vaccines pending then; a day that has passed is not announced.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ import logging
 
 from sqlalchemy import Connection, and_, insert, or_, select, true, update
 
+from bot.alerts import Guard
 from bot.db import conflict_insert
 from bot.duelists import people_in
 from bot.models import Caregiver, Reminder
 from bot.models_campaigns import Campaign as CampaignRow
 from bot.services import Services
-from scheduler import Area, forecast, load_schedule
+from scheduler import Area, ScheduleError, forecast, load_schedule
 from scheduler.calendars import state_calendar
 from scheduler.campaigns import Areas, Campaign, campaign_from_data
 from scheduler.reminders import INDIA, next_window, window
@@ -59,11 +60,15 @@ def announcement_days(campaign: Campaign) -> list[tuple[dt.date, dt.date, str]]:
     return sorted(days)
 
 
-def announce(services: Services, now: dt.datetime) -> int:
-    """Plan every announcement whose day has come and is not planned yet (the sweep's part).
+def announce(services: Services, now: dt.datetime, guard: Guard | None = None) -> int:
+    """Plan the announcements of today that are not planned yet (the sweep's part).
 
-    Returns how many reminders it planned.
+    Only today's: a day that has passed is never announced (a campaign loaded after its
+    rounds, or a sweep that did not run that day). A campaign that cannot be planned, or
+    a child who cannot be forecast, is an alert; the others are planned. Returns how many
+    reminders it planned.
     """
+    guard = guard or Guard(services)
     today = now.astimezone(INDIA).date()
     with services.db.reading() as conn:
         campaigns = conn.execute(
@@ -71,15 +76,36 @@ def announce(services: Services, now: dt.datetime) -> int:
         ).all()
     planned = 0
     for campaign_id, data, planned_through in campaigns:
-        campaign = campaign_from_data(data)
-        for day, start, kind in announcement_days(campaign):
-            if day > today or (planned_through and day <= planned_through):
-                continue
-            with services.db.writing() as conn:
-                planned += plan_day(services, conn, campaign, day, start, kind, now)
-                conn.execute(
-                    update(CAMPAIGN).where(CAMPAIGN.c.id == campaign_id).values(planned_through=day)
-                )
+        if planned_through is not None and planned_through >= today:
+            continue
+        planned += (
+            guard.run(
+                "campaign",
+                campaign_id,
+                lambda c=campaign_id, d=data: _announce_today(services, guard, c, d, today, now),
+            )
+            or 0
+        )
+    return planned
+
+
+def _announce_today(
+    services: Services, guard: Guard, campaign_id: str, data: dict, today: dt.date, now
+) -> int:
+    """Today's announcements of one campaign, if today is one of its days."""
+    campaign = campaign_from_data(data)
+    planned = 0
+    for day, start, kind in announcement_days(campaign):
+        if day != today:
+            continue
+        with services.db.writing() as conn:
+            count, failed = plan_day(services, conn, campaign, day, start, kind, now)
+            conn.execute(
+                update(CAMPAIGN).where(CAMPAIGN.c.id == campaign_id).values(planned_through=day)
+            )
+        planned += count
+        for child_id, district, error in failed:
+            guard.failed("child", child_id, error, district)
     return planned
 
 
@@ -91,8 +117,10 @@ def plan_day(
     start: dt.date,
     kind: str,
     now: dt.datetime,
-) -> int:
-    """The announcements of one day of one campaign, as reminders in the database."""
+) -> tuple[int, list[tuple[int, str | None, ScheduleError]]]:
+    """The announcements of one day of one campaign, as reminders in the database: how
+    many, and the children who could not be forecast (id, district, error). Nobody is
+    announced a day before they were born."""
     where = and_(
         _in_areas(campaign.areas),
         CAREGIVER.c.opted_out.is_(False),
@@ -103,11 +131,17 @@ def plan_day(
     # Who hears of it: a child with an overdue dose (an adult with a dose due); what it
     # names: every dose that can be given at the session, due or overdue.
     qualifying = (DUE, OVERDUE) if adults else (OVERDUE,)
-    rows = []
+    rows, failed = [], []
     for person in people_in(conn, where, adults=adults):
+        if person.birth_date > day:
+            continue
         schedule = load_schedule(person.schedule) if adults else services.schedule
         area = Area(district=person.district, state=person.state)
-        result = forecast(person.birth_date, person.doses, day, area, schedule)
+        try:
+            result = forecast(person.birth_date, person.doses, day, area, schedule)
+        except ScheduleError as error:
+            failed.append((person.child_id, person.district, error))
+            continue
         if not any(d.status in qualifying for d in result.doses):
             continue
         pending = tuple(d.code for d in result.doses if d.status in (DUE, OVERDUE))
@@ -136,7 +170,7 @@ def plan_day(
     if rows:
         conn.execute(conflict_insert(conn.dialect.name, REMINDER).on_conflict_do_nothing(), rows)
     log.info("campaign %s: %d announcements for %s", campaign.id, len(rows), day)
-    return len(rows)
+    return len(rows), failed
 
 
 def _in_areas(areas: Areas):

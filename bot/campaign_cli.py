@@ -7,6 +7,7 @@ import click
 from bot.announcements import announcement_days, load
 from bot.services import services
 from locales import format_date
+from scheduler import clock
 from scheduler.calendars import campaign_data, load_campaign, ri_weekdays, state_holidays
 from scheduler.campaigns import CalendarError
 
@@ -25,8 +26,10 @@ def load_command(campaign: str) -> None:
     except CalendarError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"campaign {loaded.id}: {len(loaded.rounds)} rounds, announcements on:")
+    today = clock.today()
     for day, start, kind in announcement_days(loaded):
-        click.echo(f"  {day.isoformat()} ({kind}, round of {start.isoformat()})")
+        passed = ": passed, not announced" if day < today else ""
+        click.echo(f"  {day.isoformat()} ({kind}, round of {start.isoformat()}){passed}")
 
 
 @campaigns.command("days")

@@ -20,15 +20,16 @@ from itertools import groupby
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from bot.alerts import Guard
 from bot.fastsql import execute_many
 from bot.models import Caregiver, Child, DoseRecord, Reminder
 from bot.outbox import Outbox, Outgoing
-from bot.reminder_texts import PlannedReminder, child_reminders, reminder_message
+from bot.reminder_texts import CAMPAIGN_KINDS, PlannedReminder, child_reminders, reminder_message
 from bot.senders import SendFailed, SendUnknown, Sent
 from bot.services import Services
 from bot.voice_reminders import CallOrder, hand_over
 from locales import normalise_language
-from scheduler import clock
+from scheduler import ScheduleError, clock
 from scheduler.reminders import INDIA, NEXT, next_window
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ _CLAIMED = (
         CAREGIVER.c.unreachable,
         CAREGIVER.c.channel,
         CAREGIVER.c.state,
+        REMINDER.c.send_on,
     )
     .select_from(REMINDER.join(CHILD).join(CAREGIVER, CAREGIVER.c.id == REMINDER.c.caregiver_id))
     .where(
@@ -99,6 +101,7 @@ class Row(PlannedReminder):
     lease_ends: dt.datetime
     message_id: int | None
     attempts: int
+    send_on: dt.date
 
 
 @dataclass
@@ -150,12 +153,13 @@ class Delivery:
 
     def run(self, reminder_ids: list[int], token: str) -> Summary:
         summary = Summary()
+        guard = Guard(self.services)
         with self.db.reading() as conn:
             groups, markers = self._load(conn, reminder_ids, token)
         if markers:
-            self._plan_next(markers, token, summary)
+            self._plan_next(markers, token, summary, guard)
         now = clock.now()
-        ready = [group for group in groups if self._ready(group, token, now, summary)]
+        ready = [g for g in groups if self._ready_or_failed(g, token, now, summary, guard)]
         calls = [group for group in ready if group.channel == "voice"]
         if calls:
             orders = [CallOrder(g.caregiver_id, g.phone, g.ids, g.outgoing.body) for g in calls]
@@ -191,13 +195,14 @@ class Delivery:
             group_rows = []
             for item in items:
                 rid, kind, visit, codes, due_at, mid, tries, detail, *child = item[:11]
-                person = item[12:]
+                person = item[12:19]
                 row = Row(
                     *(kind, visit, tuple(codes.split()), detail, *child),
                     id=rid,
                     lease_ends=due_at,
                     message_id=mid,
                     attempts=tries,
+                    send_on=item[19],
                 )
                 if kind == NEXT:
                     markers.append((caregiver_id, row))
@@ -221,33 +226,53 @@ class Delivery:
                 )
         return groups, markers
 
+    def _ready_or_failed(
+        self, group: Group, token: str, now: dt.datetime, summary: Summary, guard: Guard
+    ) -> bool:
+        """:meth:`_ready`; a group whose message cannot be made is failed, with an alert,
+        and the job goes on with the others."""
+        try:
+            return self._ready(group, token, now, summary)
+        except Exception as error:
+            log.exception("reminders %s: the message could not be made", group.ids)
+            guard.failed("reminder", group.ids[0], error)
+            self._set_status(group.ids, token, "failed", now)
+            summary.failed += len(group.rows)
+            return False
+
     def _ready(self, group: Group, token: str, now: dt.datetime, summary: Summary) -> bool:
         """Whether to send now: not to someone who stopped, and only in their slot."""
         if group.opted_out or group.unreachable:
-            self._set_status(group, token, "cancelled", now)
+            self._set_status(group.ids, token, "cancelled", now)
             summary.cancelled += len(group.rows)
             return False
-        opens, closes = next_window(now, group.slot)
+        today = now.astimezone(INDIA).date()
+        stale = [row for row in group.rows if _for_its_day_only(row) and row.send_on < today]
+        if stale:  # the day before a session, or its morning, is over: the next one follows
+            self._set_status([row.id for row in stale], token, "cancelled", now)
+            summary.cancelled += len(stale)
+            group.rows = [row for row in group.rows if row not in stale]
+            if not group.rows:
+                return False
+        # A session's same-day reminder has a slot of its own (its morning).
+        slot = next((row.detail["slot"] for row in group.rows if _own_slot(row)), group.slot)
+        opens, closes = next_window(now, slot)
         if not opens <= now < closes:
-            self._set_status(group, token, "planned", opens)
+            self._set_status(group.ids, token, "planned", opens)
             summary.deferred += len(group.rows)
             return False
-        today = now.astimezone(INDIA).date()
         items = child_reminders(group.rows, group.language, group.state, today, self.ri_days)
         body = reminder_message(items, group.language)
         earlier = next((row.message_id for row in group.rows if row.message_id), None)
         group.outgoing = Outgoing(group.caregiver_id, group.phone, body, earlier)
         return True
 
-    def _set_status(self, group: Group, token: str, status: str, due_at: dt.datetime) -> None:
+    def _set_status(self, ids: list[int], token: str, status: str, due_at: dt.datetime) -> None:
         with self.db.writing() as conn:
             execute_many(
                 conn,
                 _SET_STATUS,
-                [
-                    {"rid": rid, "token": token, "status": status, "due_at": due_at}
-                    for rid in group.ids
-                ],
+                [{"rid": rid, "token": token, "status": status, "due_at": due_at} for rid in ids],
             )
 
     # ---- writing down outcomes ----------------------------------------------------------
@@ -287,35 +312,67 @@ class Delivery:
 
     # ---- the end of a visit's reminders -------------------------------------------------
 
-    def _plan_next(self, markers: list[tuple[int, Row]], token: str, summary: Summary) -> None:
+    def _plan_next(
+        self, markers: list[tuple[int, Row]], token: str, summary: Summary, guard: Guard
+    ) -> None:
         """A visit's reminders ran out with no DONE: take its doses as given on the day
-        (source "assumed", so due lists can tell), and plan the following visit."""
+        (source "assumed", so due lists can tell), and plan the following visit. All in one
+        transaction; if one child cannot be planned, each on its own, and that one is failed
+        with an alert."""
         now = clock.now()
-        with self.db.writing() as conn:
-            for caregiver_id, row in markers:
-                recorded = set(
-                    conn.scalars(select(DOSE.c.code).where(DOSE.c.child_id == row.child_id))
-                )
-                assumed = [
-                    {
-                        "child_id": row.child_id,
-                        "code": code,
-                        "given_on": row.visit_date,
-                        "source": "assumed",
-                        "recorded_at": now,
-                    }
-                    for code in row.codes
-                    if code not in recorded
-                ]
-                if assumed:
-                    conn.execute(DOSE.insert(), assumed)
-                conn.execute(
-                    update(REMINDER)
-                    .where(REMINDER.c.id == row.id, REMINDER.c.claim_token == token)
-                    .values(status="sent", sent_at=now)
-                )
-                self.services.planner.replan(conn, caregiver_id, now, [row.child_id])
+        try:
+            with self.db.writing() as conn:
+                for caregiver_id, row in markers:
+                    self._next_visit(conn, caregiver_id, row, token, now)
+            summary.planned_next += len(markers)
+            return
+        except ScheduleError:
+            log.warning(
+                "planning %d next visits: one failed; planning them one by one", len(markers)
+            )
+        for caregiver_id, row in markers:
+            try:
+                with self.db.writing() as conn:
+                    self._next_visit(conn, caregiver_id, row, token, now)
                 summary.planned_next += 1
+            except ScheduleError as error:
+                guard.failed("child", row.child_id, error)
+                with self.db.writing() as conn:
+                    execute_many(conn, _FAILED, [{"rid": row.id, "code": None}])
+
+    def _next_visit(
+        self, conn: Connection, caregiver_id: int, row: Row, token: str, now: dt.datetime
+    ) -> None:
+        recorded = set(conn.scalars(select(DOSE.c.code).where(DOSE.c.child_id == row.child_id)))
+        assumed = [
+            {
+                "child_id": row.child_id,
+                "code": code,
+                "given_on": row.visit_date,
+                "source": "assumed",
+                "recorded_at": now,
+            }
+            for code in row.codes
+            if code not in recorded
+        ]
+        if assumed:
+            conn.execute(DOSE.insert(), assumed)
+        conn.execute(
+            update(REMINDER)
+            .where(REMINDER.c.id == row.id, REMINDER.c.claim_token == token)
+            .values(status="sent", sent_at=now)
+        )
+        self.services.planner.replan(conn, caregiver_id, now, [row.child_id])
+
+
+def _own_slot(row: Row) -> bool:
+    """Whether a visit reminder goes out in a slot of its own, not the caregiver's."""
+    return row.kind not in CAMPAIGN_KINDS and bool(row.detail and row.detail.get("slot"))
+
+
+def _for_its_day_only(row: Row) -> bool:
+    """An advance reminder, or a session's same-day one: late, it is not sent at all."""
+    return row.kind == "advance" or _own_slot(row)
 
 
 def _backoff(group: Group) -> dt.timedelta:

@@ -20,7 +20,7 @@ from bot.duelists import AreaFilter, due_list
 from bot.models import Caregiver
 from bot.models_campaigns import HealthWorker
 from bot.services import Services
-from locales import DEFAULT_LANGUAGE, N_, Text, format_date, render
+from locales import DEFAULT_LANGUAGE, N_, Text, format_day, render
 from scheduler import clock
 from scheduler.calendars import parse_weekdays
 from scheduler.reminders import INDIA
@@ -44,7 +44,7 @@ def digest_text(area: str, counts: dict[dt.date, int], lang: str) -> str:
     if not counts:
         return render(Text(DIGEST_NONE, area=area), lang)
     days = [
-        render(Text(DIGEST_DAY, day=format_date(day, lang, "EEEE d MMMM"), count=count), lang)
+        render(Text(DIGEST_DAY, day=format_day(day, lang), count=count), lang)
         for day, count in sorted(counts.items())
     ]
     return render(Text(DIGEST, area=area, days=", ".join(days)), lang)

@@ -127,7 +127,7 @@ def rows(entries: list[DueEntry], lang: str) -> list[dict[str, str]]:
             "born": format_date(e.person.birth_date, lang),
             "phone": e.person.phone,
             "pincode": e.person.pincode or "",
-            "vaccines": dose_names(e.codes, lang),
+            "vaccines": dose_names(e.codes, lang, e.iu),
             "status": render(OVERDUE if e.overdue else DUE, lang),
             "left_out": render(YES, lang) if e.left_out else "",
             "drop_out": render(YES, lang) if e.drop_out else "",

@@ -18,8 +18,17 @@ from sqlalchemy import Connection, bindparam, or_, select, update
 from bot.db import conflict_insert
 from bot.fastsql import execute, execute_many
 from bot.models import Caregiver, Child, DoseRecord, Reminder
+from flows.turn import SessionDay, no_sessions
 from scheduler import Area, Schedule, forecast, load_schedule
-from scheduler.reminders import INDIA, NEXT, ReminderPolicy, next_window, plan_visit, window
+from scheduler.reminders import (
+    INDIA,
+    NEXT,
+    PlannedReminder,
+    ReminderPolicy,
+    next_window,
+    plan_visit,
+    window,
+)
 
 CAREGIVER = Caregiver.__table__
 CHILD = Child.__table__
@@ -71,6 +80,7 @@ def _upsert(dialect_name: str):
             "codes": excluded.codes,
             "send_on": excluded.send_on,
             "due_at": excluded.due_at,
+            "detail": excluded.detail,
             "status": "planned",
             "claim_token": None,
         },
@@ -80,10 +90,12 @@ def _upsert(dialect_name: str):
 
 @dataclass(frozen=True)
 class Planner:
-    """What planning needs besides the database: the schedule and the reminder policy."""
+    """What planning needs besides the database: the schedule, the reminder policy, and
+    the RI session day of a state on or after a day (None where it is not known)."""
 
     schedule: Schedule
     policy: ReminderPolicy
+    session_day: SessionDay = no_sessions
 
     def replan(
         self,
@@ -117,11 +129,14 @@ class Planner:
             for child_id, (birth_date, schedule, doses) in children.items():
                 rules = self.schedule if schedule == "uip" else load_schedule(schedule)
                 visit = forecast(birth_date, doses, today, area, rules).next_visit
-                for reminder in plan_visit(visit, today, self.policy):
+                session = None
+                if visit is not None and not schedule.startswith("covid-"):  # adults: no RI
+                    session = self.session_day(state, max(visit.date, today))
+                for reminder in plan_visit(visit, today, self.policy, session):
                     if told_today and reminder.send_on == today and reminder.kind != NEXT:
                         continue
                     key = (child_id, reminder.visit_date, reminder.kind)
-                    plan[key] = _row(caregiver_id, key, reminder.send_on, reminder.codes, slot, now)
+                    plan[key] = _row(caregiver_id, key, reminder, slot, now)
         stale = [
             {"rid": rid}
             for rid, child_id, visit_date, kind in execute(
@@ -137,13 +152,14 @@ class Planner:
 def _row(
     caregiver_id: int,
     key: tuple[int, dt.date, str],
-    send_on: dt.date,
-    codes: tuple[str, ...],
+    reminder: PlannedReminder,
     slot: str,
     now: dt.datetime,
 ) -> dict[str, Any]:
+    """A reminder row: sent in its own slot (a session's morning) or the caregiver's."""
     child_id, visit_date, kind = key
-    opens, closes = window(send_on, slot)
+    slot = reminder.slot or slot
+    opens, closes = window(reminder.send_on, slot)
     if closes <= now:  # today's window is over: the next one
         opens = next_window(now, slot)[0]
     return {
@@ -151,9 +167,10 @@ def _row(
         "caregiver_id": caregiver_id,
         "visit_date": visit_date,
         "kind": kind,
-        "codes": " ".join(codes),
-        "send_on": send_on,
+        "codes": " ".join(reminder.codes),
+        "send_on": reminder.send_on,
         "due_at": opens,
+        "detail": {"slot": reminder.slot} if reminder.slot else None,
         "status": "planned",
         "claim_token": None,
         "attempts": 0,

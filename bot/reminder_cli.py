@@ -45,6 +45,8 @@ def sweep_command(now_text: str | None) -> None:
     """Claim every reminder due now and queue it for the workers."""
     result = sweep(services(), _instant(now_text))
     click.echo(f"claimed {result.claimed} reminders in {result.jobs} jobs")
+    if result.failures:
+        click.echo(f"{result.failures} failures: see the dashboard's scheduler alerts", err=True)
 
 
 @reminders.command("schedule")

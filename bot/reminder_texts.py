@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from flows.turn import vaccines
-from locales import N_, Text, format_date, render
-from scheduler.calendars import state_calendar
-from scheduler.campaigns import next_session_day
+from locales import N_, Text, format_date, format_day, render
+from scheduler.calendars import next_ri_session
 
 PREFIX = N_("Tika reminder:")
 ADVANCE = N_("%(name)s's vaccines %(vaccines)s are due on %(date)s.")
 DUE = N_("%(name)s's vaccines %(vaccines)s are due today.")
 OVERDUE = N_("%(name)s's vaccines %(vaccines)s were due on %(date)s; please go soon.")
 AT_SESSION = N_("%(name)s's vaccines %(vaccines)s: the vaccination session is on %(session)s.")
+SESSION_TODAY = N_("%(name)s's vaccines %(vaccines)s: the vaccination session is today.")
 SEND_DONE = N_("Send DONE when given.")
 CAMPAIGN_DAYS = N_("%(campaign)s, vaccination days in your area: %(days)s.")
 CAMPAIGN_CHILD = N_("%(name)s's pending vaccines: %(vaccines)s.")
@@ -37,6 +37,7 @@ class ChildReminder:
     codes: tuple[str, ...]
     visit_date: dt.date
     session_day: dt.date | None = None  # the RI session day to go to, where known
+    today: dt.date | None = None  # the day the reminder is sent
     campaign: str = ""  # a campaign announcement: the campaign's name in the message language
     campaign_days: tuple[dt.date, ...] = ()
 
@@ -101,10 +102,16 @@ def child_reminders(
             continue
         session = None
         if not row.schedule.startswith("covid-"):
-            weekdays, holidays = state_calendar(state, today.year, ri_days)
-            session = next_session_day(max(row.visit_date, today), weekdays, holidays)
+            session = next_ri_session(state, max(row.visit_date, today), ri_days)
         items.append(
-            ChildReminder(row.kind, row.child_name, row.codes, row.visit_date, session_day=session)
+            ChildReminder(
+                row.kind,
+                row.child_name,
+                row.codes,
+                row.visit_date,
+                session_day=session,
+                today=today,
+            )
         )
     return items
 
@@ -115,8 +122,10 @@ def _rank(kind: str) -> int:
 
 def sentence(item: ChildReminder, lang: str) -> Text:
     """One child's part of a visit reminder."""
+    if item.session_day is not None and item.session_day == item.today:
+        return Text(SESSION_TODAY, name=item.name, vaccines=vaccines(item.codes))
     if item.session_day is not None:
-        session = format_date(item.session_day, lang, "EEEE d MMMM")
+        session = format_day(item.session_day, lang)
         return Text(AT_SESSION, name=item.name, vaccines=vaccines(item.codes), session=session)
     template = {"advance": ADVANCE, "due": DUE}.get(item.kind, OVERDUE)
     return Text(template, name=item.name, vaccines=vaccines(item.codes), date=item.visit_date)

@@ -4,7 +4,12 @@ Each channel or feature keeps its tables in its own module; migrations and the t
 that compares them with the models import this one.
 """
 
-from bot import models_accounts, models_campaigns, models_voice  # noqa: F401  (tables join Base)
+from bot import (  # noqa: F401  (tables join Base)
+    models_accounts,
+    models_alerts,
+    models_campaigns,
+    models_voice,
+)
 from bot.models import Base
 
 __all__ = ["Base"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import Flask, current_app
@@ -12,6 +14,7 @@ from bot.db import Database
 from bot.planning import Planner
 from bot.senders import Sender, make_sender
 from scheduler import Schedule, load_schedule
+from scheduler.calendars import next_ri_session
 from scheduler.reminders import ReminderPolicy
 
 
@@ -41,9 +44,16 @@ class Services:
             db=Database(config["DATABASE_URL"]),
             redis=Redis.from_url(config["REDIS_URL"]),
             schedule=schedule,
-            planner=Planner(schedule, policy),
+            planner=Planner(
+                schedule, policy, partial(next_ri_session, ri_override=config["RI_DAYS"])
+            ),
             sender=make_sender(config),
         )
+
+    def session_day(self, state: str | None, day: dt.date) -> dt.date | None:
+        """The RI session day on or after ``day`` in ``state`` (RI_DAYS, else the shipped
+        table), or None where the state's RI days are not known."""
+        return self.planner.session_day(state, day)
 
     def close(self) -> None:
         self.db.dispose()

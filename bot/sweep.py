@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from rq import Queue, Retry
 from sqlalchemy import bindparam, or_, select, update
 
+from bot.alerts import Guard
 from bot.announcements import announce
 from bot.broadcasts import resume as resume_broadcasts
 from bot.digests import due_now, send_weekly
@@ -59,6 +60,7 @@ class SweepResult:
     claimed: int = 0
     jobs: int = 0
     token: str = ""
+    failures: int = 0  # campaigns, children or stages that failed (see bot.alerts)
 
 
 def sweep(services: Services, now: dt.datetime, enqueue_to: Queue | None = None) -> SweepResult:
@@ -67,7 +69,10 @@ def sweep(services: Services, now: dt.datetime, enqueue_to: Queue | None = None)
     result = SweepResult(token=uuid.uuid4().hex)
     target = enqueue_to or queue(services)
     lease_ends = now + dt.timedelta(seconds=config["CLAIM_SECONDS"])
-    announce(services, now)  # today's campaign announcements join the reminders due
+    guard = Guard(services)
+    # Today's campaign announcements join the reminders due; a failing campaign or child
+    # is an alert, and the reminders go out all the same.
+    guard.run("sweep", "announcements", lambda: announce(services, now, guard))
     while True:
         with services.db.writing() as conn:
             rows = execute(
@@ -90,12 +95,18 @@ def sweep(services: Services, now: dt.datetime, enqueue_to: Queue | None = None)
         result.jobs += len(chunks)
         if len(rows) < config["SWEEP_BATCH"]:
             break
-    resume_broadcasts(services, now, target)
-    if due_now(services, now):
-        send_weekly(services, now, target)
-    if result.claimed:
+    guard.run("sweep", "broadcasts", lambda: resume_broadcasts(services, now, target))
+    guard.run(
+        "sweep", "digests", lambda: due_now(services, now) and send_weekly(services, now, target)
+    )
+    result.failures = guard.failures
+    if result.claimed or result.failures:
         log.info(
-            "sweep %s: claimed %d reminders, %d jobs", result.token, result.claimed, result.jobs
+            "sweep %s: claimed %d reminders, %d jobs, %d failures",
+            result.token,
+            result.claimed,
+            result.jobs,
+            result.failures,
         )
     return result
 

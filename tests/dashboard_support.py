@@ -13,8 +13,10 @@ ENGLISH = {"Accept-Language": "en"}
 
 
 def csrf_token(page: str) -> str:
-    """The CSRF token a dashboard page carries (its ``csrf-token`` meta tag)."""
-    return re.search(r'name="csrf-token" content="([^"]+)"', page)[1]
+    """The CSRF token a dashboard page carries (its ``csrf-token`` meta tag), or "" for a
+    page without one (a printable due list)."""
+    found = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    return found[1] if found else ""
 
 
 class Staff:

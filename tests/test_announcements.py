@@ -79,7 +79,7 @@ def test_a_round_is_announced_only_to_families_with_overdue_doses(app, config, f
         LEFT_OUT: (
             "Tika reminder: Mission Indradhanush, vaccination days in your area: "
             f"{ROUND_DAYS}. Asha's pending vaccines: BCG, OPV-1, Penta-1, RVV-1, fIPV-1, "
-            "PCV-1, MR-1, Vitamin A-1. Send DONE when given."
+            "PCV-1, MR-1, JE-1, Vitamin A-1. Send DONE when given."
         )
     }
 

@@ -57,10 +57,11 @@ def test_one_advance_reminder_at_the_right_moment_with_delivery_reports(
 ):
     register(client, config, "+919812345678")
     tika = services(app)
-    # The visit is on 12 February; the advance reminder goes two days before, at 10:00 IST.
-    assert sweep(tika, at("2025-02-10T09:59:59+05:30")).claimed == 0
-    assert sweep(tika, at("2025-02-10T10:00:00+05:30")).claimed == 1
-    run_worker(config, "2025-02-10T10:00:30+05:30")
+    # The visit is on 12 February, a Wednesday: a session day in Uttar Pradesh. The
+    # advance reminder goes the day before, at 10:00 IST.
+    assert sweep(tika, at("2025-02-11T09:59:59+05:30")).claimed == 0
+    assert sweep(tika, at("2025-02-11T10:00:00+05:30")).claimed == 1
+    run_worker(config, "2025-02-11T10:00:30+05:30")
 
     [message] = fake.messages
     assert message["to"] == "+919812345678"
@@ -78,21 +79,24 @@ def test_one_advance_reminder_at_the_right_moment_with_delivery_reports(
         assert (log.status, log.direction, log.segments) == ("delivered", "out", 1)
         # The callback names our message, so a report racing the send's answer is kept.
         assert message["status_callback"] == f"{web}/twilio/sms/status?m={log.id}"
-        advance = session.scalar(select(Reminder).where(Reminder.kind == "advance"))
+        advance = session.scalar(
+            select(Reminder).where(Reminder.kind == "advance", Reminder.status != "cancelled")
+        )
         assert (advance.status, advance.message_id) == ("sent", log.id)
     # Later sweeps that day find nothing more to send.
-    assert sweep(tika, at("2025-02-10T11:00:00+05:30")).claimed == 0
+    assert sweep(tika, at("2025-02-11T11:00:00+05:30")).claimed == 0
 
 
 def test_nothing_after_done_or_stop(app, client, config, fake):
     for number in ("+919800000001", "+919800000002", "+919800000003"):
         register(client, config, number)
     tika = services(app)
-    sweep(tika, at("2025-02-10T10:00:00+05:30"))
-    run_worker(config, "2025-02-10T10:00:30+05:30")
+    sweep(tika, at("2025-02-11T10:00:00+05:30"))
+    run_worker(config, "2025-02-11T10:00:30+05:30")
     assert len(fake.messages) == 3  # the advance reminders
-    with clock.frozen("2025-02-11T19:00"):
-        phone_of(client, config, "+919800000001").send("DONE")  # the visit, a day early
+    with clock.frozen("2025-02-12T08:00"):
+        # The visit's day, before the due reminder (UIP: not a day before; no grace period).
+        phone_of(client, config, "+919800000001").send("DONE")
         phone_of(client, config, "+919800000002").send("STOP")
     assert sweep(tika, at("2025-02-12T10:00:00+05:30")).claimed == 1  # only the third's
     # Claimed, and then the caregiver says STOP before a worker gets to it.
@@ -110,18 +114,18 @@ def test_nothing_is_sent_twice_across_sweeps_and_duplicated_jobs(app, client, co
     for n in range(4):
         register(client, config, f"+91980000001{n}", name=NAMES[n])
     first, second = create_app(config), create_app(config)
-    moment = at("2025-02-10T10:00:00+05:30")
+    moment = at("2025-02-11T10:00:00+05:30")
     claims = [sweep(services(first), moment), sweep(services(second), moment)]
     assert sorted(c.claimed for c in claims) == [0, 4]
     # The same job enqueued again (say, by a retry) sends nothing more.
     rq = queue(services(app))
     [job] = rq.get_jobs()
     rq.enqueue_call(job.func_name, args=job.args)
-    run_worker(config, "2025-02-10T10:00:30+05:30")
+    run_worker(config, "2025-02-11T10:00:30+05:30")
     assert sorted(m["to"] for m in fake.messages) == [f"+91980000001{n}" for n in range(4)]
     # Redis loses everything; the database still knows nothing is left to send.
     services(app).redis.flushdb()
-    assert sweep(services(app), at("2025-02-10T11:30:00+05:30")).claimed == 0
+    assert sweep(services(app), at("2025-02-11T11:30:00+05:30")).claimed == 0
     for extra in (first, second):
         services(extra).close()
 
@@ -131,10 +135,10 @@ def test_a_killed_worker_is_finished_by_another_without_a_duplicate(app, client,
     for n, number in enumerate(numbers):
         register(client, config, number, name=NAMES[n])
     tika = services(app)
-    assert sweep(tika, at("2025-02-10T10:00:00+05:30")).claimed == 6
+    assert sweep(tika, at("2025-02-11T10:00:00+05:30")).claimed == 6
     fake.delay = 2.0  # every answer is slow: the worker is mid-chunk when killed
     # Two messages in flight at a time: some have reached the gateway, some not.
-    worker = start_worker({**config, "SEND_CONCURRENCY": 2}, "2025-02-10T10:00:30+05:30")
+    worker = start_worker({**config, "SEND_CONCURRENCY": 2}, "2025-02-11T10:00:30+05:30")
     deadline = time.monotonic() + 60
     while len(fake.messages) < 2:
         assert time.monotonic() < deadline and worker.poll() is None, worker.stdout.read()
@@ -147,11 +151,11 @@ def test_a_killed_worker_is_finished_by_another_without_a_duplicate(app, client,
     # The claim runs out; the next sweep claims the chunk again and a new worker ends it,
     # adopting what the gateway already sent instead of sending it again.
     Queue("tika", connection=tika.redis).empty()
-    assert sweep(tika, at("2025-02-10T10:11:00+05:30")).claimed == 6
-    run_worker(config, "2025-02-10T10:11:30+05:30")
+    assert sweep(tika, at("2025-02-11T10:11:00+05:30")).claimed == 6
+    run_worker(config, "2025-02-11T10:11:30+05:30")
     assert sorted(m["to"] for m in fake.messages) == sorted(numbers)
     rows = reminder_rows(app)
-    assert {r.status for r in rows if r.kind == "advance"} == {"sent"}
+    assert {r.status for r in rows if r.kind == "advance" and r.visit_date.month == 2} == {"sent"}
 
 
 def test_gateway_refusals(app, client, config, fake):
@@ -168,8 +172,8 @@ def test_gateway_refusals(app, client, config, fake):
     fake.script(numbers["stopped"], Outcome(status=400, code=21610))
     fake.script(numbers["invalid"], Outcome(status=400, code=21211))
     tika = services(app)
-    assert sweep(tika, at("2025-02-10T10:00:00+05:30")).claimed == 4
-    run_worker(config, "2025-02-10T10:00:30+05:30")
+    assert sweep(tika, at("2025-02-11T10:00:00+05:30")).claimed == 4
+    run_worker(config, "2025-02-11T10:00:30+05:30")
 
     assert sorted(m["to"] for m in fake.messages) == [numbers["busy"], numbers["down"]]
     with tika.db.session(write=False) as session:
@@ -196,8 +200,8 @@ def test_delivery_failures_are_recorded(app, client, config, fake, web):
     fake.script("+919800000041", Outcome(delivery="undelivered", code=30003))
     fake.script("+919800000042", Outcome(delivery="undelivered", code=30005))
     tika = services(app)
-    sweep(tika, at("2025-02-10T10:00:00+05:30"))
-    run_worker(config, "2025-02-10T10:00:30+05:30")
+    sweep(tika, at("2025-02-11T10:00:00+05:30"))
+    run_worker(config, "2025-02-11T10:00:30+05:30")
     assert fake.wait_for_callbacks()
     with tika.db.session(write=False) as session:
         logs = {
@@ -218,33 +222,42 @@ def test_siblings_get_one_message_and_only_in_their_slot(app, client, config, fa
         phone.send("Ravi")
         phone.send("1/1/2025")
         phone.send("1")
-        phone.send("DONE 1/1")  # both children's birth visit
+        phone.send("DONE 1/1")  # the birth visit: which child?
+        phone.send("ALL")  # both
         phone.send("TIME evening")
     tika = services(app)
-    # At 10:00 nothing is due for an evening caregiver; at 18:00 both are.
-    assert sweep(tika, at("2025-02-10T10:00:00+05:30")).claimed == 0
-    assert sweep(tika, at("2025-02-10T18:00:00+05:30")).claimed == 2
-    # The worker only gets to them after the window closed: they wait for tomorrow's.
-    run_worker(config, "2025-02-10T20:05:00+05:30")
-    assert fake.messages == []
+    # The day before the session: at 10:00 nothing is due for an evening caregiver; at
+    # 18:00 both children's advance reminders are.
+    assert sweep(tika, at("2025-02-11T10:00:00+05:30")).claimed == 0
     assert sweep(tika, at("2025-02-11T18:00:00+05:30")).claimed == 2
-    run_worker(config, "2025-02-11T18:00:30+05:30")
+    # The worker only gets to them after the window closed: they wait for the next.
+    run_worker(config, "2025-02-11T20:05:00+05:30")
+    assert fake.messages == []
+    # The session's morning: one message for both children, whatever the caregiver's slot.
+    assert sweep(tika, at("2025-02-12T10:00:00+05:30")).claimed == 2
+    run_worker(config, "2025-02-12T10:00:30+05:30")
     [message] = fake.messages
     assert message["body"] == (
         "Tika reminder: Asha's vaccines OPV-1, Penta-1, RVV-1, fIPV-1, PCV-1: the vaccination "
-        "session is on Wednesday 12 February. Ravi's vaccines OPV-1, Penta-1, RVV-1, fIPV-1, "
-        "PCV-1: the vaccination session is on Wednesday 12 February."
+        "session is today. Ravi's vaccines OPV-1, Penta-1, RVV-1, fIPV-1, PCV-1: the "
+        "vaccination session is today. Send DONE when given."
     )
+    # The advance reminders that missed their day are not sent after it.
+    assert sweep(tika, at("2025-02-12T18:00:00+05:30")).claimed == 2
+    run_worker(config, "2025-02-12T18:00:30+05:30")
+    assert len(fake.messages) == 1
+    kinds = {(r.kind, r.status) for r in reminder_rows(app) if r.visit_date.month == 2}
+    assert {("advance", "cancelled"), ("due", "sent")} <= kinds
 
 
 def test_redis_lost_nothing_lost(app, client, config, fake):
     register(client, config, "+919800000061")
     tika = services(app)
-    assert sweep(tika, at("2025-02-10T10:00:00+05:30")).claimed == 1
+    assert sweep(tika, at("2025-02-11T10:00:00+05:30")).claimed == 1
     tika.redis.flushdb()  # the queued job is gone
-    run_worker(config, "2025-02-10T10:01:00+05:30")
+    run_worker(config, "2025-02-11T10:01:00+05:30")
     assert fake.messages == []
     # The claim runs out and the reminder is claimed and sent again.
-    assert sweep(tika, at("2025-02-10T10:11:00+05:30")).claimed == 1
-    run_worker(config, "2025-02-10T10:11:30+05:30")
+    assert sweep(tika, at("2025-02-11T10:11:00+05:30")).claimed == 1
+    run_worker(config, "2025-02-11T10:11:30+05:30")
     assert [m["to"] for m in fake.messages] == ["+919800000061"]

@@ -62,6 +62,8 @@ def test_a_district_due_list_by_session_day(config, families):
     assert rows[2]["Vaccines"] == "OPV-2, Penta-2, RVV-2"
     assert rows[2]["Phone"] == "+919800000001"
     assert rows[1]["Vaccines"].startswith("BCG, OPV-1, Penta-1")
+    # Nine months old on 5 March: vitamin A, named with its strength (chart: 1 lakh IU).
+    assert rows[1]["Vaccines"].endswith("Vitamin A-1 (1 lakh IU, 1 ml)")
     assert "Sunil" not in result.stdout  # another district
 
 

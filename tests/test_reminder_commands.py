@@ -38,10 +38,10 @@ def register_family(phone):
 
 def test_preview_lists_the_day_by_language_and_segments(config, phone):
     register_family(phone)
-    result = flask(config, "reminders", "preview", "--on", "2025-02-10")
+    result = flask(config, "reminders", "preview", "--on", "2025-02-11")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "2025-02-10: 2 messages (2 reminders), 3 segments"
+    assert lines[0] == "2025-02-11: 2 messages (2 reminders), 3 segments"
     assert lines[1:4] == [
         "language  segments  messages",
         "en               1         1",
@@ -56,13 +56,13 @@ def test_preview_lists_the_day_by_language_and_segments(config, phone):
 
 def test_sweep_command_and_console_sender(app, config, phone):
     register_family(phone)
-    bad = flask(config, "reminders", "sweep", "--now", "2025-02-10T10:00:00")
+    bad = flask(config, "reminders", "sweep", "--now", "2025-02-11T10:00:00")
     assert bad.returncode == 2 and "time zone" in bad.stderr
-    early = flask(config, "reminders", "sweep", "--now", "2025-02-10T09:00:00+05:30")
+    early = flask(config, "reminders", "sweep", "--now", "2025-02-11T09:00:00+05:30")
     assert early.stdout.strip() == "claimed 0 reminders in 0 jobs"
-    result = flask(config, "reminders", "sweep", "--now", "2025-02-10T10:00:00+05:30")
+    result = flask(config, "reminders", "sweep", "--now", "2025-02-11T10:00:00+05:30")
     assert result.stdout.strip() == "claimed 2 reminders in 1 jobs"
-    output = run_worker(config, "2025-02-10T10:00:30+05:30")
+    output = run_worker(config, "2025-02-11T10:00:30+05:30")
     # The console sender writes the message to the log, with the number masked.
     assert "SMS to +91******5678: Tika reminder: Asha's vaccines" in output
     assert "9812345678" not in output

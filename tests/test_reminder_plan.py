@@ -71,6 +71,31 @@ def test_the_policy_is_configurable():
     ]
 
 
+def session_chain(visit, today, session):
+    return [(r.kind, r.send_on, r.slot) for r in plan_visit(visit, today, POLICY, session)]
+
+
+def test_a_visit_is_reminded_the_day_before_its_session_and_on_its_morning():
+    monday = Visit(D(2025, 2, 10), ("opv-1", "penta-1"), D(2025, 12, 31))
+    wednesday = D(2025, 2, 12)  # the first RI session on or after the visit's day
+    assert session_chain(monday, D(2025, 1, 20), wednesday) == [
+        ("advance", D(2025, 2, 11), None),  # in the caregiver's slot
+        ("due", wednesday, "morning"),
+        ("overdue-1", D(2025, 2, 17), None),
+        ("overdue-2", D(2025, 3, 3), None),
+        ("overdue-3", D(2025, 3, 17), None),
+        ("next", D(2025, 3, 31), None),
+    ]
+    # Told on the day before the session: no advance reminder, the same-day one only.
+    assert session_chain(monday, D(2025, 2, 12), wednesday)[0] == ("due", wednesday, "morning")
+    # A session after the visit's last day is no use: the visit's own day again.
+    short = Visit(D(2025, 2, 10), ("opv-0",), D(2025, 2, 11))
+    assert session_chain(short, D(2025, 2, 1), wednesday)[:2] == [
+        ("advance", D(2025, 2, 8), None),
+        ("due", D(2025, 2, 10), None),
+    ]
+
+
 def test_sending_windows_are_india_time():
     opens, closes = window(D(2025, 2, 10), "morning")
     assert (opens.isoformat(), closes.isoformat()) == (
@@ -109,8 +134,9 @@ def test_registration_plans_the_next_visit_and_done_replans(phone, session, froz
         ]
         phone.send("DONE 1/1")
     planned = open_reminders(session)
+    # Lucknow holds RI sessions on Wednesdays and Saturdays: 12 February is one.
     assert [(kind, send_on) for kind, _, send_on, _ in planned] == [
-        ("advance", D(2025, 2, 10)),
+        ("advance", D(2025, 2, 11)),
         ("due", D(2025, 2, 12)),
         ("overdue-1", D(2025, 2, 19)),
         ("overdue-2", D(2025, 3, 5)),
@@ -141,12 +167,21 @@ def test_time_moves_reminders_to_the_chosen_slot(phone, session, frozen_clock):
         ]
         assert phone.send("3") == ["Reminders will come in the evening, 6 to 8 pm."]
         session.rollback()
-        advance = session.scalar(select(Reminder).where(Reminder.kind == "advance"))
-        assert advance.due_at == dt.datetime(2025, 2, 10, 12, 30, tzinfo=dt.UTC)  # 18:00 IST
+        advance = session.scalar(
+            select(Reminder).where(Reminder.kind == "advance", Reminder.status != "cancelled")
+        )
+        assert advance.due_at == dt.datetime(2025, 2, 11, 12, 30, tzinfo=dt.UTC)  # 18:00 IST
+        # The session's own reminder goes out on its morning, whatever the slot.
+        due = session.scalar(
+            select(Reminder).where(Reminder.kind == "due", Reminder.status != "cancelled")
+        )
+        assert due.due_at == dt.datetime(2025, 2, 12, 4, 30, tzinfo=dt.UTC)  # 10:00 IST
         assert phone.send("समय सुबह") == ["Reminders will come in the morning, 10 am to 12 noon."]
         session.rollback()
-        advance = session.scalar(select(Reminder).where(Reminder.kind == "advance"))
-        assert advance.due_at == dt.datetime(2025, 2, 10, 4, 30, tzinfo=dt.UTC)
+        advance = session.scalar(
+            select(Reminder).where(Reminder.kind == "advance", Reminder.status != "cancelled")
+        )
+        assert advance.due_at == dt.datetime(2025, 2, 11, 4, 30, tzinfo=dt.UTC)
 
 
 def test_delete_removes_every_reminder(phone, session, frozen_clock):

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
+from bot import alerts
 from bot.dashboard import charts, numbers, statuses
 from bot.dashboard.auth import current_user
 from bot.dashboard.i18n import N_, _, current_language, date, percent
@@ -37,6 +38,27 @@ DELIVERED = N_("Delivered")
 FAILED = N_("Failed")
 OTHER = N_("Sent, no report yet")
 NO_DISTRICT = N_("No district")
+ALERT_DAYS = 7
+ALERT_SUBJECTS = {
+    "campaign": N_("Campaign %(id)s"),
+    "child": N_("Child %(id)s"),
+    "reminder": N_("Reminder %(id)s"),
+    "sweep": N_("Sweep: %(id)s"),
+}
+
+
+def _alerts(scope) -> list[dict[str, Any]]:
+    """What the scheduler could not do lately, in this scope (and not tied to a district)."""
+    since = clock.now() - dt.timedelta(days=ALERT_DAYS)
+    found = alerts.recent(services(), since, None if scope.everywhere else scope.districts)
+    return [
+        {
+            "alert": alert,
+            "what": _(ALERT_SUBJECTS.get(alert.source, "%(id)s"), id=alert.subject),
+            "last_seen": alert.last_seen.astimezone(INDIA),
+        }
+        for alert in found
+    ]
 
 
 def _days(today: dt.date) -> list[dt.date]:
@@ -174,4 +196,5 @@ def overview() -> str:
             )
         ],
         channel_names={key: _(name) for key, name in CHANNEL_NAMES.items()},
+        alerts=_alerts(scope),
     )
