@@ -229,16 +229,32 @@ class Delivery:
     def _ready_or_failed(
         self, group: Group, token: str, now: dt.datetime, summary: Summary, guard: Guard
     ) -> bool:
-        """:meth:`_ready`; a group whose message cannot be made is failed, with an alert,
-        and the job goes on with the others."""
+        """:meth:`_ready`; a reminder whose message cannot be made is failed, with an alert,
+        and the caregiver's other reminders and the job go on."""
         try:
             return self._ready(group, token, now, summary)
         except Exception as error:
             log.exception("reminders %s: the message could not be made", group.ids)
-            guard.failed("reminder", group.ids[0], error)
-            self._set_status(group.ids, token, "failed", now)
-            summary.failed += len(group.rows)
+            today = now.astimezone(INDIA).date()
+            bad = [row for row in group.rows if not self._wordable(group, row, today)]
+            for row in bad or group.rows:
+                guard.failed("reminder", row.id, error)
+            failed = bad or group.rows
+            self._set_status([row.id for row in failed], token, "failed", now)
+            summary.failed += len(failed)
+            group.rows = [row for row in group.rows if row not in failed]
+        if not group.rows:
             return False
+        return self._ready_or_failed(group, token, now, summary, guard)
+
+    def _wordable(self, group: Group, row: Row, today: dt.date) -> bool:
+        """Whether one reminder's message can be made."""
+        try:
+            items = child_reminders([row], group.language, group.state, today, self.ri_days)
+            reminder_message(items, group.language)
+        except Exception:
+            return False
+        return True
 
     def _ready(self, group: Group, token: str, now: dt.datetime, summary: Summary) -> bool:
         """Whether to send now: not to someone who stopped, and only in their slot."""

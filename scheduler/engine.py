@@ -23,10 +23,10 @@ Guidelines), for one person on day ``as_of``:
   not in use); missed (its window is closed, or the previous slot is missed);
   overdue (from the overdue date); due (from earliest); upcoming.
 * The next visit is the first day on or after ``as_of`` when a pending dose is due,
-  with every pending dose that can be given that day. When another pending dose falls
-  due within the schedule's visit window after that day, and waiting for it lets every
-  dose of the visit still be given before it is overdue, the visit moves to that day,
-  so that one visit gives both (one visit, not two a few days apart).
+  with every pending dose that can be given that day. When another pending dose can
+  first be given within the schedule's visit window after that day, and waiting for it
+  lets every dose of the visit still be given before it is overdue, the visit moves to
+  that day, so that one visit gives both (one visit, not two a few days apart).
 
 Dates are ordinals (``date.toordinal()``) throughout; :class:`Forecast` turns them
 into dates when asked. The hot loop is written out flat for speed.
@@ -297,7 +297,7 @@ def compute(
                     d = lt
                 if why is not None:
                     invalid.append(_invalid(plan.codes[r], o, why))
-                    if why is PAST_MAX_AGE:  # shown as given; it does not fill the slot
+                    if why == PAST_MAX_AGE:  # shown as given; it does not fill the slot
                         rows[i] = (GIVEN, e, d, None, lt, o, why)
                         chain_missed = True
                         bad = reason = None
@@ -431,7 +431,7 @@ def _next_visit(plan: Plan, rows: list, pending: list[int], now: int, ref: int) 
                 latest = lt
     chosen.sort()  # pending is in series order; a visit lists doses in schedule order
     codes = plan.codes
-    strengths = plan.strength_by_index
+    strengths = plan.strengths
     iu = ()
     if strengths and any(i in strengths for i in chosen):
         iu = tuple(

@@ -180,7 +180,8 @@ class Schedule:
         self.areas = MappingProxyType(dict(areas))
         self.conditions = MappingProxyType(dict(conditions))
         self.history_before_reference = history_before_reference
-        #: Doses due this soon after a visit's day move the visit to them (one visit, not two).
+        #: A dose that can first be given this soon after a visit's day moves the visit to
+        #: it, when nothing becomes overdue by then (one visit, not two).
         self.visit_window = visit_window
         self._series_by_code: dict[str, Series] = {}
         self._dose_by_code: dict[str, Dose] = {}

@@ -79,15 +79,16 @@ class Plan:
             )
             for one in schedule.series
         )
-        #: Dose code -> its strengths by age as (months, days, IU), for doses that have them.
+        #: Dose index -> its strengths by age as (months, days, IU), for doses that have them.
         self.strengths = {
-            dose.code: tuple((s.from_age.months, s.from_age.days, s.iu) for s in dose.strengths)
+            self.index[dose.code]: tuple(
+                (s.from_age.months, s.from_age.days, s.iu) for s in dose.strengths
+            )
             for one in schedule.series
             for slot in one.slots
             for dose in slot
             if dose.strengths
         }
-        self.strength_by_index = {self.index[code]: table for code, table in self.strengths.items()}
         #: Ordinal -> date, shared by this schedule's forecasts.
         self.dates = DateCache()
         self.dated = lru_cache(maxsize=_DATED_CACHE_SIZE)(self._dated)

@@ -120,7 +120,7 @@ class Forecast:
         next_visit: Visit | None,
         invalid: tuple[InvalidDose, ...],
         dates: DateCache | None = None,
-        strengths: Mapping[str, Strengths] | None = None,
+        strengths: Mapping[int, Strengths] | None = None,
     ) -> None:
         self.birth_date = birth_date
         self.as_of = as_of
@@ -131,7 +131,7 @@ class Forecast:
         self.invalid = invalid
         self._doses: tuple[DoseForecast, ...] | None = None
         self._dates = DateCache() if dates is None else dates
-        self._strengths = strengths or {}
+        self._strengths = strengths or {}  # by dose index
 
     def __repr__(self) -> str:
         return (
@@ -198,7 +198,7 @@ class Forecast:
         """The strength (IU) of dose ``code`` on the day it was or will be given, for doses
         whose strength goes by age (vitamin A); None for the others and for doses not given
         and not to be given."""
-        strengths = self._strengths.get(code)
+        strengths = self._strengths.get(self._position(code))
         if not strengths:
             return None
         dose = self.dose(code)
@@ -217,7 +217,7 @@ class Forecast:
         """The forecast as plain JSON data (the CLI's ``--json`` output)."""
         visit = self.next_visit
         doses = []
-        for d in self.doses:
+        for i, d in enumerate(self.doses):
             entry = {
                 "code": d.code,
                 "status": d.status,
@@ -230,7 +230,7 @@ class Forecast:
                 "overdue_since": _iso(d.overdue),
                 "give_by": _iso(d.latest),
             }
-            if d.code in self._strengths:
+            if i in self._strengths:
                 entry["dose_iu"] = self.dose_iu(d.code)
             doses.append(entry)
         return {

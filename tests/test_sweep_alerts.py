@@ -160,3 +160,75 @@ def test_an_alert_never_holds_a_phone_number():
     assert describe(error) == (
         "ValueError: no reply from +91******5678 (******5678) about dose bcg on 2025-03-01"
     )
+
+
+def test_a_reminder_that_cannot_be_worded_or_planned_is_an_alert_and_the_rest_go_out(
+    app, config, fake, families
+):
+    tika = services(app)
+    moment = at("2025-03-27T10:00:00+05:30")
+    with tika.db.writing() as conn:
+        child_of = {
+            phone: conn.scalar(select(Child.id).join(Caregiver).where(Caregiver.phone == phone))
+            for phone in (BORN_2019, BORN_2021)
+        }
+        caregiver_of = {
+            phone: conn.scalar(select(Caregiver.id).where(Caregiver.phone == phone))
+            for phone in (BORN_2019, BORN_2021)
+        }
+        due = {"send_on": dt.date(2025, 3, 27), "due_at": moment, "status": "planned"}
+        # An announcement whose stored round days no longer read: it cannot be worded.
+        broken = conn.execute(
+            insert(Reminder.__table__)
+            .values(
+                child_id=child_of[BORN_2021],
+                caregiver_id=caregiver_of[BORN_2021],
+                visit_date=dt.date(2025, 3, 27),
+                kind="campaign-start",
+                codes="covaxin-2",
+                detail={"name": "Drive", "days": ["someday"]},
+                **due,
+            )
+            .returning(Reminder.id)
+        ).scalar_one()
+        # A visit whose reminders ran out, for a child with a dose dated after today: the
+        # following visit cannot be planned.
+        conn.execute(
+            insert(Reminder.__table__).values(
+                child_id=child_of[BORN_2019],
+                caregiver_id=caregiver_of[BORN_2019],
+                visit_date=dt.date(2025, 3, 1),
+                kind="next",
+                codes="td-10",
+                **due,
+            )
+        )
+        conn.execute(
+            insert(DoseRecord.__table__).values(
+                child_id=child_of[BORN_2019],
+                code="bcg",
+                given_on=dt.date(2025, 12, 25),
+                source="reported",
+                recorded_at=moment,
+            )
+        )
+    with clock.frozen("2025-03-27T10:00"):
+        assert sweep(tika, moment).claimed >= 3
+        run_worker(config, "2025-03-27T10:00:30+05:30")
+    # Ravi's BCG reminder went out all the same, and so did the adult's own overdue one;
+    # the announcement that could not be worded did not go out half-made.
+    assert {BORN_2025, BORN_2021} <= sent_to(fake)
+    [adult] = [m["body"] for m in fake.messages if m["to"] == BORN_2021]
+    assert "Drive" not in adult
+    alerts = {(a.source, a.subject) for a in recent(tika, at("2025-03-01T00:00:00+05:30"))}
+    assert alerts == {("reminder", str(broken)), ("child", str(child_of[BORN_2019]))}
+    with tika.db.reading() as conn:
+        statuses = dict(
+            conn.execute(
+                select(Reminder.kind, Reminder.status).where(
+                    Reminder.kind.in_(["campaign-start", "next"]),
+                    Reminder.send_on == dt.date(2025, 3, 27),
+                )
+            ).all()
+        )
+    assert statuses == {"campaign-start": "failed", "next": "failed"}
