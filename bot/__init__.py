@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from bot import web_security
 from bot.config import load_config
 from bot.logs import configure_logging
 from bot.services import Services
@@ -21,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secrets.token_hex(32)
     app.extensions["tika"] = Services.from_config(settings)
+    web_security.install(app)
 
     import bot.schema  # noqa: F401  (every table mapped before the first query)
     from bot import api

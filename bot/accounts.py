@@ -1,9 +1,10 @@
 """Dashboard accounts: staff users, their passwords, what each may see, and sign-in limits.
 
-Passwords are stored as werkzeug hashes (scrypt). Failed sign-ins are counted in Redis
-per email and per IP address over LOGIN_WINDOW_SECONDS; past either limit every sign-in
-is refused for the rest of the window, right password or not, with the same words
-whether or not the email has an account.
+Passwords are stored as werkzeug hashes (scrypt). Sign-in attempts are counted in Redis
+per email and per IP address over LOGIN_WINDOW_SECONDS, before the password is checked
+(a successful one is taken off again); past either limit every sign-in is refused for the
+rest of the window, right password or not, with the same words whether or not the email
+has an account.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class User:
     role: str
     districts: tuple[str, ...]
     active: bool = True
-    fingerprint: str = ""  # changes with the password: sessions signed in before end
+    fingerprint: str = ""  # changes with the password and at sign-out: older sessions end
 
     @property
     def is_admin(self) -> bool:
@@ -105,8 +106,9 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def _fingerprint(row) -> str:
+    """What a session must still match: it changes with the password and at sign-out."""
+    return hashlib.sha256(f"{row.password_hash}:{row.session_version}".encode()).hexdigest()[:16]
 
 
 def _user(row) -> User:
@@ -116,7 +118,7 @@ def _user(row) -> User:
         row.role,
         tuple(row.districts or ()),
         bool(row.active),
-        _fingerprint(row.password_hash),
+        _fingerprint(row),
     )
 
 
@@ -193,9 +195,19 @@ def load_user(services: Services, user_id: int, fingerprint: str) -> User | None
     """The active account ``user_id`` if its password is still the one signed in with."""
     with services.db.reading() as conn:
         row = conn.execute(select(USER).where(USER.c.id == user_id)).one_or_none()
-    if row is None or not row.active or _fingerprint(row.password_hash) != fingerprint:
+    if row is None or not row.active or _fingerprint(row) != fingerprint:
         return None
     return _user(row)
+
+
+def sign_out(services: Services, user_id: int) -> None:
+    """End the account's sessions on the server: a copied cookie no longer signs in."""
+    with services.db.writing() as conn:
+        conn.execute(
+            update(USER)
+            .where(USER.c.id == user_id)
+            .values(session_version=USER.c.session_version + 1)
+        )
 
 
 def _row(conn: Connection, email: str):
@@ -214,13 +226,22 @@ def _limit_keys(email: str, ip: str) -> list[str]:
 
 
 def sign_in(services: Services, email: str, password: str, ip: str) -> User:
-    """The account whose email and password these are; SignInRefused otherwise."""
+    """The account whose email and password these are; SignInRefused otherwise.
+
+    Each attempt is counted (Redis INCR, per email and per address) before the slow
+    password check, so attempts made in parallel cannot all slip under the limit; a
+    sign-in that succeeds is taken off the counts again.
+    """
     config, redis = services.config, services.redis
     email = normalise_email(email)
     keys = _limit_keys(email, ip or "-")
     limits = [config["LOGIN_ATTEMPTS_PER_EMAIL"], config["LOGIN_ATTEMPTS_PER_IP"]]
-    counts = [int(n or 0) for n in redis.mget(keys)]
-    over = [key for key, n, most in zip(keys, counts, limits, strict=True) if n >= most]
+    pipe = redis.pipeline()
+    for key in keys:
+        pipe.set(key, 0, ex=config["LOGIN_WINDOW_SECONDS"], nx=True)
+        pipe.incr(key)
+    counts = pipe.execute()[1::2]
+    over = [key for key, n, most in zip(keys, counts, limits, strict=True) if n > most]
     if over:
         raise SignInRefused(retry_after=max(max(redis.ttl(key) for key in over), 1))
     with services.db.reading() as conn:
@@ -230,15 +251,12 @@ def sign_in(services: Services, email: str, password: str, ip: str) -> User:
     # hash alike. No password holds one (check_password), so none with one is right.
     right = right and "\x00" not in password
     if not (row and right and row.active):
-        window = config["LOGIN_WINDOW_SECONDS"]
-        pipe = redis.pipeline()
-        for key in keys:
-            pipe.set(key, 0, ex=window, nx=True)
-            pipe.incr(key)
-        pipe.execute()
         log.info("failed dashboard sign-in")
         raise SignInRefused()
-    redis.delete(keys[0])
+    pipe = redis.pipeline()
+    pipe.delete(keys[0])
+    pipe.decr(keys[1])
+    pipe.execute()
     with services.db.writing() as conn:
         conn.execute(update(USER).where(USER.c.id == row.id).values(last_login_at=clock.now()))
     return _user(row)

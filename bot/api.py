@@ -111,19 +111,19 @@ def create_broadcast() -> tuple[Response, int]:
     return jsonify(broadcasts.preview(services(), broadcast_id)), 201
 
 
-@blueprint.get("/broadcasts/<int:broadcast_id>")
+@blueprint.get("/broadcasts/<int(max=2147483647):broadcast_id>")
 @token_required
 def show_broadcast(broadcast_id: int) -> Response:
     return jsonify(broadcasts.stats(services(), broadcast_id))
 
 
-@blueprint.get("/broadcasts/<int:broadcast_id>/preview")
+@blueprint.get("/broadcasts/<int(max=2147483647):broadcast_id>/preview")
 @token_required
 def preview_broadcast(broadcast_id: int) -> Response:
     return jsonify(broadcasts.preview(services(), broadcast_id))
 
 
-@blueprint.post("/broadcasts/<int:broadcast_id>/send")
+@blueprint.post("/broadcasts/<int(max=2147483647):broadcast_id>/send")
 @token_required
 def send_broadcast(broadcast_id: int) -> tuple[Response, int]:
     at = body(optional=True).get("at")
@@ -140,7 +140,7 @@ def send_broadcast(broadcast_id: int) -> tuple[Response, int]:
     return jsonify(broadcasts.stats(services(), broadcast_id)), 202
 
 
-@blueprint.post("/broadcasts/<int:broadcast_id>/cancel")
+@blueprint.post("/broadcasts/<int(max=2147483647):broadcast_id>/cancel")
 @token_required
 def cancel_broadcast(broadcast_id: int) -> Response:
     spared = broadcasts.cancel(services(), broadcast_id)

@@ -86,6 +86,11 @@ DEFAULTS: dict[str, Any] = {
     "DASHBOARD_CACHE_SECONDS": 60,
     "DASHBOARD_STATUS_MAX_AGE": 900,
     "DASHBOARD_STATUS_BUDGET": 2.0,
+    # ---- limits and faults (issue 23) ----
+    # The largest request body read (bytes): webhooks and forms are far smaller.
+    "MAX_CONTENT_LENGTH": 65536,
+    # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
+    "TRUSTED_PROXY_HOPS": 0,
 }
 
 INT_KEYS = {
@@ -111,6 +116,8 @@ INT_KEYS = {
     "DASHBOARD_SECURE_COOKIE",
     "DASHBOARD_CACHE_SECONDS",
     "DASHBOARD_STATUS_MAX_AGE",
+    "MAX_CONTENT_LENGTH",
+    "TRUSTED_PROXY_HOPS",
 }
 FLOAT_KEYS = {"SMS_RATE_PER_SECOND", "VOICE_CALLS_PER_SECOND", "DASHBOARD_STATUS_BUDGET"}
 

@@ -9,6 +9,7 @@ import phonenumbers
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.channels.numbers import MAX_ERROR_CODE, MAX_ID, bounded_int
 from bot.channels.signature import twilio_signed
 from bot.conversation import Inbound, handle_message
 from bot.privacy import mask_phone
@@ -70,13 +71,11 @@ def delivery_status() -> tuple[str, int]:
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
     if not sid or status not in STATUS_ORDER:
         return "missing MessageSid or MessageStatus", 400
-    code = form.get("ErrorCode")
-    ours = request.args.get("m", "")
     record_delivery(
         services(),
         sid,
         status,
-        int(code) if code and code.isdigit() else None,
-        int(ours) if ours.isdigit() else None,
+        bounded_int(form.get("ErrorCode"), MAX_ERROR_CODE),
+        bounded_int(request.args.get("m"), MAX_ID),
     )
     return "", 204

@@ -13,6 +13,7 @@ import logging
 from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 
+from bot.channels.numbers import MAX_ID, bounded_int
 from bot.channels.signature import twilio_signed
 from bot.channels.sms import normalise_phone
 from bot.privacy import mask_phone
@@ -93,7 +94,7 @@ def inbound_call() -> Response | tuple[str, int]:
 @twilio_signed
 def answered_call() -> Response | tuple[str, int]:
     """One of our calls was answered: a call-back starts the IVR, a reminder call speaks."""
-    call_id = request.args.get("call", type=int)
+    call_id = bounded_int(request.args.get("call"), MAX_ID)
     sid = request.form.get("CallSid")
     if call_id is None or not sid:
         return "missing call or CallSid", 400
@@ -111,7 +112,7 @@ def keypad() -> Response | tuple[str, int]:
     sid = request.form.get("CallSid")
     if not sid:
         return "missing CallSid", 400
-    turn = request.args.get("turn", type=int)
+    turn = bounded_int(request.args.get("turn"), MAX_ID)
     digits = request.form.get("Digits", "").strip()
     try:
         return ivr_twiml(keys_pressed(services(), sid, turn, digits))
@@ -125,8 +126,8 @@ def keypad() -> Response | tuple[str, int]:
 def call_status() -> tuple[str, int]:
     """How a call we placed is going: recorded on its try; an unanswered one is retried
     later or, after the last try, its SMS is sent."""
-    call_id = request.args.get("call", type=int)
-    attempt = request.args.get("attempt", type=int)
+    call_id = bounded_int(request.args.get("call"), MAX_ID)
+    attempt = bounded_int(request.args.get("attempt"), MAX_ID)
     sid, status = request.form.get("CallSid"), (request.form.get("CallStatus") or "").lower()
     if call_id is None or attempt is None or not sid or not status:
         return "missing call, attempt, CallSid or CallStatus", 400

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
+from urllib.parse import unquote, urlsplit
 
 from flask import (
     Blueprint,
@@ -52,10 +54,22 @@ def _clear_session() -> None:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """A local path to go back to; anything else (another site) is ``default``."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """A path of this site to go back to; anything else is ``default``. Browsers drop tabs
+    and newlines from a URL and read a backslash as a slash, so "/%09/evil.com" would
+    leave the site: a target with a control or space character or a backslash (as it is,
+    or percent-decoded), that starts with "//", or that names a scheme or host, is refused."""
+    if not target or not all(_local_path(form) for form in (target, unquote(target))):
+        return default
+    return target
+
+
+def _local_path(target: str) -> bool:
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not (parts.scheme or parts.netloc)
 
 
 def require_login(admin: bool = False) -> Callable[[], Response | None]:
@@ -106,6 +120,9 @@ def login() -> Response | str:
 
 @blueprint.post("/logout")
 def logout() -> Response:
+    user = current_user()
+    if user is not None:
+        accounts.sign_out(services(), user.id)
     _clear_session()
     flash(_(SIGNED_OUT))
     return redirect(url_for("auth.login"))

@@ -195,7 +195,7 @@ def _send(broadcast_id: int, when: dt.datetime | None) -> None:
         flash(_(QUEUED, count=count))
 
 
-@blueprint.get("/dashboard/broadcasts/<int:broadcast_id>")
+@blueprint.get("/dashboard/broadcasts/<int(max=2147483647):broadcast_id>")
 def show(broadcast_id: int) -> str:
     row = _broadcast(broadcast_id)
     tika = services()
@@ -226,14 +226,14 @@ def _stats(broadcast_id: int) -> dict:
     }
 
 
-@blueprint.get("/dashboard/broadcasts/<int:broadcast_id>/stats.json")
+@blueprint.get("/dashboard/broadcasts/<int(max=2147483647):broadcast_id>/stats.json")
 def stats_json(broadcast_id: int) -> Response:
     """Progress and delivery, for the page to refresh itself."""
     _broadcast(broadcast_id)
     return jsonify(_stats(broadcast_id))
 
 
-@blueprint.post("/dashboard/broadcasts/<int:broadcast_id>/send")
+@blueprint.post("/dashboard/broadcasts/<int(max=2147483647):broadcast_id>/send")
 def send(broadcast_id: int) -> Response:
     _broadcast(broadcast_id)
     try:
@@ -243,7 +243,7 @@ def send(broadcast_id: int) -> Response:
     return redirect(url_for(".show", broadcast_id=broadcast_id))
 
 
-@blueprint.post("/dashboard/broadcasts/<int:broadcast_id>/cancel")
+@blueprint.post("/dashboard/broadcasts/<int(max=2147483647):broadcast_id>/cancel")
 def cancel(broadcast_id: int) -> Response:
     _broadcast(broadcast_id)
     try:
