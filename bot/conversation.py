@@ -87,12 +87,12 @@ def _attempt(services: Services, message: Inbound) -> list[str]:
             children = None if changes.everyone else changes.children
             services.planner.replan(conn, caregiver_id, clock.now(), children, told_today=True)
         if erased:
-            # Keep only what a replayed webhook needs: its id, and replies with nothing
-            # personal in them.
+            # The erasure kept only what a replayed webhook needs (this message's provider
+            # id, as a tombstone); the replies, which hold nothing personal, answer that,
+            # or an empty row where the message had no provider id (the simulator).
             caregiver_id = None
-            inbound_id = _log_inbound(
-                conn, None, Inbound("", "", message.channel, message.provider_sid), "erased"
-            )
+            if not message.provider_sid:
+                inbound_id = _log_inbound(conn, None, Inbound("", "", message.channel), "erased")
         store.log_replies(conn, caregiver_id, message.channel, replies, inbound_id)
     log.info(
         "message from %s: %d replies, %d effects%s",

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from bot.db import conflict_insert
 from bot.fastsql import execute, execute_many, rowcount
 from bot.models import Caregiver, Child, Conversation, DoseRecord, MessageLog, Reminder
+from bot.models_voice import IvrSession, VoiceCall
 from bot.segments import segment_count
 from flows.parsing import Place
 from flows.turn import (
@@ -44,6 +45,10 @@ DOSE = DoseRecord.__table__
 CONVERSATION = Conversation.__table__
 MESSAGE = MessageLog.__table__
 REMINDER = Reminder.__table__
+CALL = VoiceCall.__table__
+SESSION = IvrSession.__table__
+#: The phone of an IVR session whose caller asked to be erased.
+ERASED = ""
 
 
 @dataclass(frozen=True)
@@ -375,13 +380,31 @@ def _record_doses(
 
 
 def erase_caregiver(conn: Connection, caregiver_id: int) -> None:
-    """Delete a caregiver and everything about them: children, doses, state, messages."""
+    """Delete a caregiver and everything about them or their phone: children, doses,
+    reminders, state, messages, calls and IVR sessions. What a provider's replayed webhook
+    would need to recreate them is kept as a tombstone with nothing personal in it: the
+    provider's id of each message (so a replayed MessageSid is recognised as handled) and
+    of each IVR call (a replayed CallSid hears goodbye)."""
+    phone = conn.scalar(select(CAREGIVER.c.phone).where(CAREGIVER.c.id == caregiver_id))
     children = select(CHILD.c.id).where(CHILD.c.caregiver_id == caregiver_id)
+    mine = MESSAGE.c.caregiver_id == caregiver_id
+    conn.execute(
+        update(MESSAGE)
+        .where(mine, MESSAGE.c.provider_sid.is_not(None))
+        .values(caregiver_id=None, body="", status="erased", error_code=None, reply_to_id=None)
+    )
+    conn.execute(delete(MESSAGE).where(mine))
+    theirs = or_(CALL.c.caregiver_id == caregiver_id, CALL.c.phone == phone)
+    conn.execute(delete(CALL).where(theirs))  # queued jobs then find nothing to do
+    conn.execute(
+        update(SESSION)
+        .where(or_(SESSION.c.caregiver_id == caregiver_id, SESSION.c.phone == phone))
+        .values(phone=ERASED, caregiver_id=None, voice_call_id=None, step=None, data={})
+    )
     conn.execute(delete(REMINDER).where(REMINDER.c.caregiver_id == caregiver_id))
     conn.execute(delete(DOSE).where(DOSE.c.child_id.in_(children)))
     conn.execute(delete(CHILD).where(CHILD.c.caregiver_id == caregiver_id))
     conn.execute(delete(CONVERSATION).where(CONVERSATION.c.caregiver_id == caregiver_id))
-    conn.execute(delete(MESSAGE).where(MESSAGE.c.caregiver_id == caregiver_id))
     conn.execute(delete(CAREGIVER).where(CAREGIVER.c.id == caregiver_id))
 
 

@@ -20,6 +20,7 @@ from functools import cache
 from rq import Queue, Retry
 from sqlalchemy import Connection, and_, select, text, update
 
+from bot import store
 from bot.db import conflict_insert
 from bot.models import Caregiver, MessageLog, Reminder
 from bot.models_voice import OPEN, VoiceCall
@@ -72,15 +73,21 @@ def _open_callback(dialect_name: str):
     )
 
 
-def record_missed_call(services: Services, phone: str) -> int:
+def record_missed_call(services: Services, phone: str, call_sid: str) -> int | None:
     """Open a call-back to ``phone`` due now, or count the ring into the one already open.
 
-    A job is queued for a new call-back, or for one waiting to try again (the caller is
-    there now); the sweep finds it anyway if the job is lost.
+    The missed call is logged under its CallSid first: the same webhook again (a replay,
+    even after the caller was erased) is recognised and opens nothing (None). A job is
+    queued for a new call-back, or for one waiting to try again (the caller is there
+    now); the sweep finds it anyway if the job is lost.
     """
     now = clock.now()
     with services.db.writing() as conn:
         caregiver_id = conn.scalar(select(CAREGIVER.c.id).where(CAREGIVER.c.phone == phone))
+        logged = store.log_inbound(conn, caregiver_id, "voice", "", "missed call", call_sid)
+        if logged is None:
+            log.info("missed call %s again: no new call-back", call_sid)
+            return None
         values = _new_call("callback", phone, caregiver_id, "waiting", now)
         created = conn.execute(_open_callback(conn.dialect.name), {**values, "missed_calls": 1})
         call_id = created.scalar()

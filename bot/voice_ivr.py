@@ -79,7 +79,7 @@ def answer_call(
             if phone is None:
                 raise ValueError("a call needs the caller's number")
             loaded, caller = _caller(conn, phone)
-        if session is not None:  # the same webhook again
+        if session is not None:  # the same webhook again (or a call whose caller was erased)
             outcome = ask_again(caller, _state(session), clock.today(), services.schedule)
             return _reply(outcome, session.turn, [])
         outcome = begin(caller, clock.today(), services.schedule, reminder)
@@ -114,7 +114,9 @@ def keys_pressed(services: Services, call_sid: str, turn: int | None, digits: st
                 raise LookupError(f"no IVR session for call {call_sid}")
             loaded, caller = _caller(conn, session.phone)
         state = _state(session)
-        if turn != session.turn:  # an answer already handled, sent again
+        if turn != session.turn or session.phone == store.ERASED:
+            # An answer already handled, sent again; or the caller was erased since: the
+            # question again, or goodbye, and nothing written.
             outcome = ask_again(caller, state, clock.today(), services.schedule)
             return _reply(outcome, session.turn, [])
         outcome = respond(caller, state, digits, clock.today(), services.schedule)

@@ -220,10 +220,14 @@ def test_delete_erases_everything_after_confirmation(phone, client, session, fro
     session.rollback()  # end the snapshot: see what the app committed since
     for table in (Caregiver, Child, DoseRecord, Conversation):
         assert session.scalar(select(func.count()).select_from(table)) == 0
-    # What is left of the message log is the last exchange, with no one and nothing personal.
+    # What is left of the message log: the provider's id of each message received (so that
+    # a replayed webhook is recognised), and the last replies, with nothing personal.
     rows = session.scalars(select(MessageLog)).all()
     assert all(row.caregiver_id is None for row in rows)
-    assert [row.body for row in rows if row.direction == "in"] == [""]
+    inbound = [row for row in rows if row.direction == "in"]
+    assert len(inbound) == 6
+    assert {(row.body, row.status) for row in inbound} == {("", "erased")}
+    assert all(row.provider_sid for row in inbound)
 
 
 def test_nothing_personal_in_the_logs(phone, frozen_clock, caplog):

@@ -84,8 +84,12 @@ def test_a_missed_call_is_called_back_and_the_caller_registers(app, config, fake
         assert (caregiver.phone, caregiver.channel, caregiver.language) == (NUMBER, "voice", "en")
         assert [c.birth_date for c in caregiver.children] == [dt.date(2025, 3, 15)]
         assert callback.caregiver_id == caregiver.id
-        [voice] = session.scalars(select(MessageLog).where(MessageLog.channel == "voice"))
-        assert (voice.provider_sid, voice.status) == (call["sid"], "completed")
+        voice = session.scalars(select(MessageLog).where(MessageLog.channel == "voice")).all()
+        assert [(m.direction, m.status) for m in voice] == [
+            ("in", "missed call"),  # logged under its CallSid: a replay is recognised
+            ("out", "completed"),
+        ]
+        assert voice[1].provider_sid == call["sid"]
 
 
 @pytest.mark.both_databases
@@ -133,6 +137,7 @@ def test_an_unanswered_call_back_is_tried_twice_more_then_an_sms(app, config, fa
     [callback] = calls_of(app)
     assert (callback.status, callback.attempts) == ("texted", 3)
     assert [(channel, status) for channel, status, _ in log_of(app)] == [
+        ("voice", "missed call"),
         ("voice", "no-answer"),
         ("voice", "busy"),
         ("voice", "no-answer"),

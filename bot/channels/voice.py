@@ -64,11 +64,12 @@ def _sorry() -> Response:
 def missed_call() -> Response:
     """A missed call: rejected as busy before it is answered, and a call-back owed."""
     phone = normalise_phone(request.form.get("From", ""), current_app.config["DEFAULT_REGION"])
-    if phone is None:
-        log.warning("missed call without a usable From")
+    sid = request.form.get("CallSid")
+    if phone is None or not sid:
+        log.warning("missed call without a usable From or CallSid")
     else:
         try:
-            record_missed_call(services(), phone)
+            record_missed_call(services(), phone, sid)
         except Exception:  # the caller must still hear "busy", free of charge
             log.exception("could not record a missed call from %s", mask_phone(phone))
     return _xml(reject_busy())
