@@ -91,6 +91,12 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 65536,
     # Proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none).
     "TRUSTED_PROXY_HOPS": 0,
+    # The longest a writer waits for the database (milliseconds); a webhook answers within
+    # it and keeps what it could not write in Redis, for the sweep to write later.
+    "DB_BUSY_TIMEOUT_MS": 5000,
+    # A message a crashed worker left "sending" waits this long for its status callback
+    # (which names our id) before it is taken as never sent, and sent again.
+    "SETTLE_WAIT_SECONDS": 300,
 }
 
 INT_KEYS = {
@@ -118,6 +124,8 @@ INT_KEYS = {
     "DASHBOARD_STATUS_MAX_AGE",
     "MAX_CONTENT_LENGTH",
     "TRUSTED_PROXY_HOPS",
+    "DB_BUSY_TIMEOUT_MS",
+    "SETTLE_WAIT_SECONDS",
 }
 FLOAT_KEYS = {"SMS_RATE_PER_SECOND", "VOICE_CALLS_PER_SECOND", "DASHBOARD_STATUS_BUDGET"}
 

@@ -1,11 +1,14 @@
-"""The I/O shell around the flows: read, process, record, reply.
+"""The I/O shell around the flows: record, read, process, save, reply.
 
 Every channel (SMS webhook, terminal chat, simulator) hands messages to
-:func:`handle_message`. A message is read and run through the flows outside any
-lock; then one short transaction records the message, its replies and every change
-together, provided the sender's conversation is still the version that was read.
-If another message from the same sender got in first, the message is handled again
-on top of it, so one sender's messages take effect one at a time.
+:func:`handle_message`. A message is first written down in the inbox, in a short
+transaction of its own; then it is read and run through the flows outside any lock,
+and one short transaction records it in the message log with its replies and every
+change together, provided the sender's conversation is still the version that was read.
+If another message from the same sender got in first, the message is handled again on
+top of it, so one sender's messages take effect one at a time. A message that still
+cannot be handled (conflicts, a busy database) stays in the inbox for the sweep's inbox
+job, which texts the replies.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot import store
+from bot import inbox, store
+from bot.db import DatabaseBusy
 from bot.privacy import mask_phone
 from bot.services import Services
 from flows import texts
@@ -42,31 +46,55 @@ class Replayed(Exception):
 
 
 def handle_message(services: Services, message: Inbound) -> list[str]:
-    """Process ``message`` and return the replies to send back, in order.
+    """Write ``message`` down, handle it, and return the replies to send back, in order.
 
-    A message whose provider id was already handled gets the replies it got then,
-    and changes nothing. A sender over the per-minute limit gets one notice, then
-    silence; their messages are logged, not acted on.
+    A message whose provider id was already handled gets the replies it got then, and
+    changes nothing (one still being handled gets none now). A sender over the
+    per-minute limit gets one notice, then silence; their messages are logged, not acted
+    on. A message that cannot be handled now gets no reply now: it stays in the inbox.
+    Raises DatabaseBusy when even the inbox cannot be written.
     """
+    recorded = inbox.record(
+        services, message.phone, message.body, message.channel, message.provider_sid
+    )
+    if recorded.replayed:
+        log.info("repeated webhook %s: same reply, no change", message.provider_sid)
+        return _replies_to(services, message) if recorded.handled else []
+    return handle_recorded(services, message, recorded.id) or []
+
+
+def handle_recorded(
+    services: Services, message: Inbound, inbox_id: int, log_replies: bool = True
+) -> list[str] | None:
+    """Handle a message of the inbox and return its replies; None when it cannot be
+    handled now (it stays new), [] when another request handled it meanwhile.
+    ``log_replies``: False when the replies go out as SMS, which log themselves."""
     for _ in range(ATTEMPTS):
         try:
-            return _attempt(services, message)
+            return _attempt(services, message, inbox_id, log_replies)
         except store.Conflict:
             log.info("message from %s raced another of theirs; again", mask_phone(message.phone))
         except Replayed:
-            log.info("repeated webhook %s: same reply, no change", message.provider_sid)
-            with services.db.reading() as conn:
-                return store.replies_to(conn, message.provider_sid)
-    raise RuntimeError(f"could not record a message from {mask_phone(message.phone)}")
+            log.info("message %d was handled meanwhile", inbox_id)
+            return []
+        except DatabaseBusy:
+            break
+    log.warning("message %d from %s left in the inbox", inbox_id, mask_phone(message.phone))
+    return None
 
 
-def _attempt(services: Services, message: Inbound) -> list[str]:
+def _replies_to(services: Services, message: Inbound) -> list[str]:
+    with services.db.reading() as conn:
+        return store.replies_to(conn, message.provider_sid)
+
+
+def _attempt(services: Services, message: Inbound, inbox_id: int, log_replies: bool) -> list[str]:
     db = services.db
     with db.reading() as conn:
         loaded = store.load(conn, message.phone)
     over_limit = loaded.recent_messages + 1 - services.config["THROTTLE_PER_MINUTE"]
     if over_limit > 0:
-        return _throttled(services, loaded, message, notice=over_limit == 1)
+        return _throttled(services, loaded, message, inbox_id, notice=over_limit == 1)
 
     outcome = process(
         loaded.profile,
@@ -79,6 +107,7 @@ def _attempt(services: Services, message: Inbound) -> list[str]:
     replies = [render(text, outcome.language) for text in outcome.replies]
     erased = any(isinstance(effect, DeleteCaregiver) for effect in outcome.effects)
     with db.writing() as conn:
+        _mark_handled(conn, inbox_id)
         caregiver_id = store.caregiver_id_for(conn, loaded, message.phone)
         inbound_id = _log_inbound(conn, caregiver_id, message, "received")
         store.save_state(conn, caregiver_id, loaded, outcome.state)
@@ -93,7 +122,8 @@ def _attempt(services: Services, message: Inbound) -> list[str]:
             caregiver_id = None
             if not message.provider_sid:
                 inbound_id = _log_inbound(conn, None, Inbound("", "", message.channel), "erased")
-        store.log_replies(conn, caregiver_id, message.channel, replies, inbound_id)
+        if log_replies:
+            store.log_replies(conn, caregiver_id, message.channel, replies, inbound_id)
     log.info(
         "message from %s: %d replies, %d effects%s",
         mask_phone(message.phone),
@@ -102,6 +132,12 @@ def _attempt(services: Services, message: Inbound) -> list[str]:
         " (caregiver erased at their request)" if erased else "",
     )
     return replies
+
+
+def _mark_handled(conn, inbox_id: int, status: str = "handled") -> None:
+    if not inbox.mark(conn, inbox_id, status):
+        conn.rollback()
+        raise Replayed(inbox_id)
 
 
 def _log_inbound(conn, caregiver_id: int | None, message: Inbound, status: str) -> int:
@@ -115,7 +151,7 @@ def _log_inbound(conn, caregiver_id: int | None, message: Inbound, status: str) 
 
 
 def _throttled(
-    services: Services, loaded: store.Loaded, message: Inbound, notice: bool
+    services: Services, loaded: store.Loaded, message: Inbound, inbox_id: int, notice: bool
 ) -> list[str]:
     """Log a message over the limit without acting on it; only the first gets a notice."""
     replies = []
@@ -124,6 +160,7 @@ def _throttled(
         lang = normalise_language(loaded.profile.language)
         replies = [render(Text(texts.THROTTLED), lang)]
     with services.db.writing() as conn:
+        _mark_handled(conn, inbox_id, "throttled")
         caregiver_id = store.caregiver_id_for(conn, loaded, message.phone)
         inbound_id = _log_inbound(conn, caregiver_id, message, "throttled")
         store.log_replies(conn, caregiver_id, message.channel, replies, inbound_id)

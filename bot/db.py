@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -13,11 +15,18 @@ from pathlib import Path
 from sqlalchemy import Connection, DateTime, Engine, String, Table, Text, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 MMAP_BYTES = 256 * 1024 * 1024  # SQLite reads pages straight from the mapped file
 CHECKPOINT_EVERY = 200  # writes by one process between copies of the WAL into the database
+DEFAULT_BUSY_MS = 5000  # the longest a writer waits for the database (DB_BUSY_TIMEOUT_MS)
+
+
+class DatabaseBusy(Exception):
+    """The database did not let a writer in within the busy timeout: another writer (or
+    another program, such as a backup) has held it all that time."""
 
 
 class UTCDateTime(TypeDecorator):
@@ -64,14 +73,14 @@ def conflict_insert(dialect_name: str, table: Table):
     return dialect.insert(table)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection, _record, busy_ms: int = DEFAULT_BUSY_MS) -> None:
     # Let SQLAlchemy, not the driver, say when a transaction begins (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     # Writers checkpoint after they let go of the write lock (Database.writing).
     cursor.execute("PRAGMA wal_autocheckpoint=0")
@@ -85,18 +94,34 @@ def _sqlite_begin(connection) -> None:
     connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their folder, WAL mode and foreign keys."""
+def make_engine(url: str, busy_ms: int = DEFAULT_BUSY_MS) -> Engine:
+    """An engine for ``url``; SQLite files get their folder, WAL mode and foreign keys.
+    A writer waits at most ``busy_ms`` for a lock another holds (SQLite's busy timeout,
+    PostgreSQL's lock_timeout)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # LIFO: a process keeps reusing its most recent connection, whose page cache is warm.
-        engine = create_engine(url, connect_args={"timeout": 10}, pool_use_lifo=True)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"timeout": busy_ms / 1000}, pool_use_lifo=True)
+        event.listen(engine, "connect", lambda conn, record: _sqlite_pragmas(conn, record, busy_ms))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        pool_timeout=max(busy_ms / 1000, 1),
+        connect_args={"options": f"-c lock_timeout={int(busy_ms)}"},
+    )
+
+
+def _is_busy(error: Exception) -> bool:
+    """A lock wait that ran out: SQLite's "database is locked" (raised by the driver itself
+    when BEGIN IMMEDIATE waits too long), PostgreSQL's lock_timeout."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    return "database is locked" in text or "lock timeout" in text
 
 
 class WriteLock:
@@ -118,18 +143,36 @@ class WriteLock:
         self._threads = threading.Lock()
         self._holder: int | None = None  # the thread in the lock, if any
 
+    timeout = DEFAULT_BUSY_MS / 1000  # seconds a writer waits before DatabaseBusy
+
     def __enter__(self) -> None:
         if self._pid != os.getpid():
             self._open()
         if self._holder == threading.get_ident():
             raise RuntimeError("a write inside a write: this thread already holds the lock")
-        self._threads.acquire()
+        deadline = time.monotonic() + self.timeout
+        if not self._threads.acquire(timeout=self.timeout):
+            raise DatabaseBusy(f"no write lock within {self.timeout:.1f}s (threads)")
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            self._flock(deadline)
         except BaseException:
             self._threads.release()
             raise
         self._holder = threading.get_ident()
+
+    def _flock(self, deadline: float) -> None:
+        """Take the file lock by the deadline: at once when it is free (the usual case),
+        else trying again at growing intervals of at most 2 ms."""
+        wait = 0.0002
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusy(f"no write lock within {self.timeout:.1f}s") from None
+                time.sleep(wait)
+                wait = min(wait * 2, 0.002)
 
     def __exit__(self, *exc_info) -> None:
         self._holder = None
@@ -160,15 +203,17 @@ os.register_at_fork(after_in_child=WriteLock._after_fork)
 class Database:
     """The engine and a session factory; one per app or worker process."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_ms: int = DEFAULT_BUSY_MS) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, busy_ms)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.writer = self.engine.execution_options(sqlite_immediate=True)
         database = make_url(url).database
         on_disk = self.is_sqlite and database not in (None, "", ":memory:")
         self._writes = 0
         self._write_lock = WriteLock(f"{database}.writelock") if on_disk else None
+        if self._write_lock is not None:
+            self._write_lock.timeout = busy_ms / 1000
 
     @property
     def is_sqlite(self) -> bool:
@@ -199,10 +244,16 @@ class Database:
     def writing(self) -> Iterator[Connection]:
         """A connection in a write transaction, committed on success.
 
-        On SQLite it holds the write lock from the start; keep it short.
+        On SQLite it holds the write lock from the start; keep it short. Raises
+        DatabaseBusy when the database is not free within the busy timeout.
         """
-        with self.writer.connect() as connection, self._serialised(), connection.begin():
-            yield connection
+        try:
+            with self.writer.connect() as connection, self._serialised(), connection.begin():
+                yield connection
+        except (OperationalError, sqlite3.OperationalError) as error:
+            if _is_busy(error):
+                raise DatabaseBusy(str(error)) from error
+            raise
         self._after_write()
 
     def _after_write(self) -> None:

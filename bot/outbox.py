@@ -1,5 +1,12 @@
 """Sending a batch of SMS: logged before they go, sent within the rate limit with several
-in flight, retried when the gateway says "later", and settled after a crash.
+in flight, retried when the gateway says "later", and settled after a crash by identity.
+
+Each message is logged "sending" before it goes, and its log id (ours) goes with it, in
+its status callback URL or the provider's custom field. After a crash, a message still
+"sending" is settled by that id: the provider's id recorded on it (by the send's answer,
+or by a status callback naming our id), or the message the gateway holds under our id.
+With neither, it waits SETTLE_WAIT_SECONDS for its status callback, and is then sent
+again as a new message: a report that never came means the gateway never took it.
 
 Used by every job that sends (broadcasts, digests, reminders): the caller decides what
 to send and what each outcome means for its own rows; the outbox owns the message log.
@@ -45,6 +52,43 @@ _OUTCOME = (
     )
 )
 _FLAG = update(CAREGIVER).where(CAREGIVER.c.id == bindparam("cid"))
+_LOST = (
+    update(MESSAGE)
+    .where(MESSAGE.c.id == bindparam("mid"), MESSAGE.c.status == "sending")
+    .values(status="lost", updated_at=bindparam("at"))
+)
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """What a message an interrupted attempt logged became: ``sent`` (adopted), ``hold``
+    (its status callback may still come: do not send it now), or neither (send again)."""
+
+    sent: Sent | None = None
+    hold: bool = False
+
+
+def settle_by_id(
+    services: Services,
+    message_id: int,
+    phone: str,
+    status: str,
+    provider_sid: str | None,
+    created_at: dt.datetime,
+) -> Earlier:
+    """Settle a logged message by our id (see the module docstring)."""
+    if provider_sid:  # accepted; only the record of it was lost, or a callback named it
+        return Earlier(sent=Sent(provider_sid, status))
+    if status != "sending":  # it failed: send it again as a new message
+        return Earlier()
+    found = services.sender.find(message_id, phone, created_at - dt.timedelta(minutes=5))
+    if found is not None:
+        log.info("adopted a message sent before a crash to %s", mask_phone(phone))
+        return Earlier(sent=found)
+    waited = clock.now() - created_at
+    if waited < dt.timedelta(seconds=services.config["SETTLE_WAIT_SECONDS"]):
+        return Earlier(hold=True)
+    return Earlier()
 
 
 @dataclass
@@ -86,7 +130,8 @@ class Outbox:
     # ---- before sending --------------------------------------------------------------------
 
     def settle_earlier(self, items: list[Outgoing]) -> None:
-        """For messages an interrupted attempt logged: adopt what the gateway already has."""
+        """For messages an interrupted attempt logged: adopt what the gateway has under
+        our id, hold those whose report may still come, send the others again."""
         earlier = {item.message_id for item in items if item.message_id is not None}
         if not earlier:
             return
@@ -103,22 +148,25 @@ class Outbox:
             messages = {
                 mid: (status, sid, body, created) for mid, status, sid, body, created in rows
             }
+        lost = []
         for item in items:
             if item.message_id not in messages:
                 item.message_id = None
                 continue
             status, sid, body, created = messages[item.message_id]
             item.body = body
-            if sid:  # accepted; only the record of it was lost
-                item.settled, item.outcome = True, Sent(sid, status)
-            elif status == "sending":  # unknown: ask the gateway
-                since = created - dt.timedelta(minutes=5)
-                found = [f for f in self.sender.sent_to(item.phone, since) if f.body == body]
-                if found:
-                    item.settled, item.outcome = True, Sent(found[0].sid, found[0].status)
-                    log.info("adopted a message sent before a crash to %s", mask_phone(item.phone))
-            else:  # it failed: send it again as a new message
+            found = settle_by_id(self.services, item.message_id, item.phone, status, sid, created)
+            if found.sent is not None:
+                item.settled, item.outcome = True, found.sent
+            elif found.hold:  # not sent now; the claim runs out and the next attempt decides
+                item.settled, item.outcome = True, SendUnknown("waiting for its status callback")
+            else:
+                if status == "sending":
+                    lost.append({"mid": item.message_id, "at": clock.now()})
                 item.message_id = None
+        if lost:  # never reached the gateway: sent again as new messages
+            with self.services.db.writing() as conn:
+                execute_many(conn, _LOST, lost)
 
     def log_sending(self, conn: Connection, items: list[Outgoing]) -> None:
         """Write each message to send down as "sending" before it goes."""
@@ -196,7 +244,7 @@ class Outbox:
             for wait in (*RETRY_WAITS, None):
                 try:
                     callback = callback_url(self.base_url, item.message_id)
-                    return await send(item.phone, item.body, callback)
+                    return await send(item.phone, item.body, callback, item.message_id)
                 except SendUnknown as unknown:
                     return unknown
                 except SendFailed as failed:

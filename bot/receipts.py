@@ -33,7 +33,7 @@ def callback_url(base_url: str, message_id: int) -> str | None:
 
 
 def record_delivery(
-    services: Services, sid: str, status: str, error_code: int | None, message_id: int | None
+    services: Services, sid: str, status: str, code: int | None, message_id: int | None
 ) -> bool:
     """Record a delivery report on the message log; False for a message we do not know.
 
@@ -48,8 +48,8 @@ def record_delivery(
             return False
         message_id, caregiver_id, current = found
         if STATUS_ORDER.get(status, 0) >= STATUS_ORDER.get(current, 0):
-            store.set_message_status(conn, message_id, status, error_code, sid)
-        if error_code in UNREACHABLE_ERRORS and caregiver_id is not None:
+            store.set_message_status(conn, message_id, status, code, sid)
+        if code in UNREACHABLE_ERRORS and caregiver_id is not None:
             store.mark_unreachable(conn, caregiver_id)
             services.planner.replan(conn, caregiver_id, clock.now())
     return True

@@ -8,6 +8,7 @@ from bot import (  # noqa: F401  (tables join Base)
     models_accounts,
     models_alerts,
     models_campaigns,
+    models_inbox,
     models_voice,
 )
 from bot.models import Base

@@ -1,12 +1,14 @@
 """Outbound SMS and calls behind one interface: the console (default) or Twilio.
 
 A sender opens a session for a batch of messages (``async with sender.session() as
-send``) and sends each with ``await send(to, body, status_callback)``, which says what
-happened: accepted (with the provider's id), refused for good (opted out, invalid
+send``) and sends each with ``await send(to, body, status_callback, ours)``, which says
+what happened: accepted (with the provider's id), refused for good (opted out, invalid
 number), refused for now (rate limit, server error: try later), or unknown (the request
-may or may not have arrived). ``sent_to`` asks the gateway what it sent to a number,
-to settle unknown outcomes. ``place_call`` starts an outbound call whose progress the
-gateway reports to a status callback, and ``call_status`` asks about one.
+may or may not have arrived). Every message carries our own id (``ours``, its message
+log row): in its status callback URL, or in the provider's custom field where it has
+one; ``find`` asks the gateway for the message it holds under our id, to settle an
+unknown outcome by identity, never by text. ``place_call`` starts an outbound call whose
+progress the gateway reports to a status callback, and ``call_status`` asks about one.
 """
 
 from __future__ import annotations
@@ -62,17 +64,7 @@ class Sent:
     status: str
 
 
-@dataclass(frozen=True)
-class Found:
-    """A message the gateway has a record of."""
-
-    sid: str
-    status: str
-    body: str
-    sent_at: dt.datetime | None
-
-
-Send = Callable[[str, str, str | None], Awaitable[Sent]]
+Send = Callable[[str, str, str | None, int | None], Awaitable[Sent]]
 
 
 class Sender(Protocol):
@@ -81,8 +73,9 @@ class Sender(Protocol):
     def session(self) -> Any:
         """An async context manager giving a ``Send`` function for a batch of messages."""
 
-    def sent_to(self, to: str, since: dt.datetime) -> list[Found]:
-        """Messages the gateway sent to ``to`` since ``since``."""
+    def find(self, ours: int, to: str, since: dt.datetime) -> Sent | None:
+        """The message the gateway holds under our id ``ours`` (sent to ``to`` after
+        ``since``); None when it holds none, or cannot be asked by our id."""
 
     def place_call(self, to: str, url: str, status_callback: str, ring_seconds: int) -> Sent:
         """Call ``to``; when answered the gateway fetches TwiML from ``url``. Raises like send."""
@@ -100,22 +93,23 @@ class ConsoleSender:
     name = "console"
 
     def __init__(self) -> None:
-        self._sent: list[tuple[str, Found]] = []
+        self._sent: dict[int, Sent] = {}
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Send]:
-        async def send(to: str, body: str, status_callback: str | None) -> Sent:
-            sid = "CONSOLE" + uuid.uuid4().hex
+        async def send(to: str, body: str, status_callback: str | None, ours: int | None) -> Sent:
+            sent = Sent("CONSOLE" + uuid.uuid4().hex, "sent")
             # Never the text: it holds children's names (the message log has it).
             log.info("SMS to %s: %d characters", mask_phone(to), len(body))
-            self._sent.append((to, Found(sid, "sent", body, dt.datetime.now(dt.UTC))))
-            return Sent(sid, "sent")
+            if ours is not None:
+                self._sent[ours] = sent
+            return sent
 
         yield send
 
-    def sent_to(self, to: str, since: dt.datetime) -> list[Found]:
-        """What this process logged (the console keeps no other record)."""
-        return [found for number, found in self._sent if number == to and found.sent_at >= since]
+    def find(self, ours: int, to: str, since: dt.datetime) -> Sent | None:
+        """What this process logged under our id (the console keeps no other record)."""
+        return self._sent.get(ours)
 
     def place_call(self, to: str, url: str, status_callback: str, ring_seconds: int) -> Sent:
         sid = "CACONSOLE" + uuid.uuid4().hex
@@ -178,7 +172,8 @@ class TwilioSender:
         http = AsyncTwilioHttpClient(timeout=self.timeout, proxy_url=proxy)
         client = self.client(http)
 
-        async def send(to: str, body: str, status_callback: str | None) -> Sent:
+        async def send(to: str, body: str, status_callback: str | None, ours: int | None) -> Sent:
+            # Our id travels in the status callback URL (Twilio has no custom field).
             extra = {"status_callback": status_callback} if status_callback else {}
             try:
                 message = await client.messages.create_async(
@@ -197,9 +192,10 @@ class TwilioSender:
         finally:
             await http.close()
 
-    def sent_to(self, to: str, since: dt.datetime) -> list[Found]:
-        found = self.client().messages.list(to=to, date_sent_after=since.astimezone(dt.UTC))
-        return [Found(m.sid, m.status, m.body, m.date_sent) for m in found]
+    def find(self, ours: int, to: str, since: dt.datetime) -> Sent | None:
+        """Twilio keeps nothing of ours that can be asked for: the status callback, whose URL
+        carries our id, settles the message instead (see bot.outbox)."""
+        return None
 
     def place_call(self, to: str, url: str, status_callback: str, ring_seconds: int) -> Sent:
         if not self.caller_id:

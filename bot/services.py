@@ -41,7 +41,7 @@ class Services:
         )
         return cls(
             config=config,
-            db=Database(config["DATABASE_URL"]),
+            db=Database(config["DATABASE_URL"], config["DB_BUSY_TIMEOUT_MS"]),
             redis=Redis.from_url(config["REDIS_URL"]),
             schedule=schedule,
             planner=Planner(

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select,
 from bot.db import conflict_insert
 from bot.fastsql import execute, execute_many, rowcount
 from bot.models import Caregiver, Child, Conversation, DoseRecord, MessageLog, Reminder
+from bot.models_inbox import InboxMessage
 from bot.models_voice import IvrSession, VoiceCall
 from bot.segments import segment_count
 from flows.parsing import Place
@@ -47,6 +48,7 @@ MESSAGE = MessageLog.__table__
 REMINDER = Reminder.__table__
 CALL = VoiceCall.__table__
 SESSION = IvrSession.__table__
+INBOX = InboxMessage.__table__
 #: The phone of an IVR session whose caller asked to be erased.
 ERASED = ""
 
@@ -381,7 +383,7 @@ def _record_doses(
 
 def erase_caregiver(conn: Connection, caregiver_id: int) -> None:
     """Delete a caregiver and everything about them or their phone: children, doses,
-    reminders, state, messages, calls and IVR sessions. What a provider's replayed webhook
+    reminders, state, messages, inbox, calls and IVR sessions. What a provider's replayed webhook
     would need to recreate them is kept as a tombstone with nothing personal in it: the
     provider's id of each message (so a replayed MessageSid is recognised as handled) and
     of each IVR call (a replayed CallSid hears goodbye)."""
@@ -401,6 +403,7 @@ def erase_caregiver(conn: Connection, caregiver_id: int) -> None:
         .where(or_(SESSION.c.caregiver_id == caregiver_id, SESSION.c.phone == phone))
         .values(phone=ERASED, caregiver_id=None, voice_call_id=None, step=None, data={})
     )
+    conn.execute(update(INBOX).where(INBOX.c.phone == phone).values(phone=ERASED, body=""))
     conn.execute(delete(REMINDER).where(REMINDER.c.caregiver_id == caregiver_id))
     conn.execute(delete(DOSE).where(DOSE.c.child_id.in_(children)))
     conn.execute(delete(CHILD).where(CHILD.c.caregiver_id == caregiver_id))

@@ -24,6 +24,7 @@ from bot.announcements import announce
 from bot.broadcasts import resume as resume_broadcasts
 from bot.digests import due_now, send_weekly
 from bot.fastsql import execute
+from bot.inbox_jobs import enqueue_if_needed
 from bot.models import Reminder
 from bot.services import Services
 from bot.worker import queue
@@ -96,6 +97,8 @@ def sweep(services: Services, now: dt.datetime, enqueue_to: Queue | None = None)
         if len(rows) < config["SWEEP_BATCH"]:
             break
     guard.run("sweep", "broadcasts", lambda: resume_broadcasts(services, now, target))
+    # Webhooks kept in Redis while the database was busy; messages left in the inbox.
+    guard.run("sweep", "inbox", lambda: enqueue_if_needed(services, now, target))
     guard.run(
         "sweep", "digests", lambda: due_now(services, now) and send_weekly(services, now, target)
     )

@@ -26,6 +26,7 @@ from bot.models import Caregiver, MessageLog, Reminder
 from bot.models_voice import OPEN, VoiceCall
 from bot.privacy import mask_phone
 from bot.services import Services
+from bot.voice_limits import CallSlots
 from bot.worker import queue
 from flows import voice_sms
 from locales import Text, normalise_language, render
@@ -230,6 +231,23 @@ def record_call_status(
             )
         texting = settle(services, conn, call_id, message_id, status, now)
     return Settled(texting=texting, final=status in FINAL)
+
+
+def apply_call_status(
+    services: Services, call_id: int, attempt: int, sid: str, status: str
+) -> Settled:
+    """A call's status callback: recorded on its try (``attempt``: its message log row);
+    a call that is over gives back its slot, and one whose SMS is now due gets a job."""
+    settled = record_call_status(services, call_id, attempt, sid, status)
+    if settled.final:
+        config = services.config
+        slots = CallSlots(
+            services.redis, config["VOICE_MAX_CALLS"], config["VOICE_CALL_MAX_SECONDS"]
+        )
+        slots.give_back(call_id)
+    if settled.texting:
+        enqueue(services, [call_id])
+    return settled
 
 
 def settle(

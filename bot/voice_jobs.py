@@ -20,8 +20,10 @@ from sqlalchemy import select, update
 from bot import voice_calls
 from bot.models import Caregiver, MessageLog
 from bot.models_voice import VoiceCall
+from bot.outbox import Earlier, settle_by_id
 from bot.privacy import mask_phone
 from bot.ratelimit import RateLimit
+from bot.receipts import callback_url
 from bot.segments import segment_count
 from bot.senders import INVALID_NUMBERS, OPTED_OUT, SendFailed, SendUnknown, Sent
 from bot.services import Services
@@ -280,9 +282,11 @@ class CallWork:
         body = row.sms_body or ""
         message_id, earlier = self._earlier_sms(row)
         now = clock.now()
-        if earlier is not None:
-            self._texted(row, message_id, earlier)
+        if earlier.sent is not None:
+            self._texted(row, message_id, earlier.sent)
             return
+        if earlier.hold:
+            return  # its status callback may still come: the claim runs out, the next decides
         with self.db.writing() as conn:
             if message_id is None:
                 message_id = _log(conn, row, "sms", body, "sending", now)
@@ -295,7 +299,7 @@ class CallWork:
                 conn.rollback()
                 return
         self.sms_rate.acquire(segment_count(body))
-        outcome = asyncio.run(self._send(row.phone, body))
+        outcome = asyncio.run(self._send(row.phone, body, message_id))
         if isinstance(outcome, Sent):
             self._texted(row, message_id, outcome)
             return
@@ -323,19 +327,20 @@ class CallWork:
                 self.services.planner.replan(conn, row.caregiver_id, now)
         self.summary.failed += 1
 
-    async def _send(self, phone: str, body: str) -> Sent | SendFailed | SendUnknown:
-        base = self.base
-        status_callback = f"{base}/twilio/sms/status" if base else None
+    async def _send(
+        self, phone: str, body: str, message_id: int
+    ) -> Sent | SendFailed | SendUnknown:
+        status_callback = callback_url(self.base, message_id)
         async with self.sender.session() as send:
             try:
-                return await send(phone, body, status_callback)
+                return await send(phone, body, status_callback, message_id)
             except (SendFailed, SendUnknown) as problem:
                 return problem
 
-    def _earlier_sms(self, row: Row) -> tuple[int | None, Sent | None]:
-        """An interrupted try's SMS (its log id), and what the gateway sent of it, if anything."""
+    def _earlier_sms(self, row: Row) -> tuple[int | None, Earlier]:
+        """An interrupted try's SMS (its log id), and what became of it (by our id)."""
         if row.message_id is None:
-            return None, None
+            return None, Earlier()
         with self.db.reading() as conn:
             found = conn.execute(
                 select(
@@ -347,15 +352,16 @@ class CallWork:
                 ).where(MESSAGE.c.id == row.message_id)
             ).one_or_none()
         if found is None or found.channel != "sms":
-            return None, None
-        if found.provider_sid:
-            return row.message_id, Sent(found.provider_sid, found.status)
-        since = found.created_at - dt.timedelta(minutes=5)
-        for sent in self.sender.sent_to(row.phone, since):
-            if sent.body == found.body:
-                log.info("adopted an SMS sent before a crash to %s", mask_phone(row.phone))
-                return row.message_id, Sent(sent.sid, sent.status)
-        return row.message_id, None
+            return None, Earlier()
+        earlier = settle_by_id(
+            self.services,
+            row.message_id,
+            row.phone,
+            found.status,
+            found.provider_sid,
+            found.created_at,
+        )
+        return row.message_id, earlier
 
     def _texted(self, row: Row, message_id: int, sent: Sent) -> None:
         now = clock.now()

@@ -9,9 +9,11 @@ import phonenumbers
 from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot import inbox
 from bot.channels.numbers import MAX_ERROR_CODE, MAX_ID, bounded_int
 from bot.channels.signature import twilio_signed
 from bot.conversation import Inbound, handle_message
+from bot.db import DatabaseBusy
 from bot.privacy import mask_phone
 from bot.receipts import STATUS_ORDER, record_delivery
 from bot.services import services
@@ -55,7 +57,10 @@ def inbound_sms() -> Response | tuple[str, int]:
     message = Inbound(phone=phone, body=form.get("Body", ""), channel="sms", provider_sid=sid)
     try:
         replies = handle_message(services(), message)
-    except Exception:
+    except DatabaseBusy:  # not even the inbox could be written: Redis keeps it meanwhile
+        inbox.defer(services(), "sms", {"phone": phone, "body": message.body, "sid": sid})
+        replies = []  # the inbox job handles it and texts the replies
+    except Exception:  # it is in the inbox: handled again later; the caregiver hears now
         log.exception("could not handle SMS from %s", mask_phone(phone))
         lang = current_app.config["DEFAULT_LANGUAGE"]
         replies = [render(Text(texts.SORRY), lang)]
@@ -71,11 +76,14 @@ def delivery_status() -> tuple[str, int]:
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
     if not sid or status not in STATUS_ORDER:
         return "missing MessageSid or MessageStatus", 400
-    record_delivery(
-        services(),
-        sid,
-        status,
-        bounded_int(form.get("ErrorCode"), MAX_ERROR_CODE),
-        bounded_int(request.args.get("m"), MAX_ID),
-    )
+    report = {
+        "sid": sid,
+        "status": status,
+        "code": bounded_int(form.get("ErrorCode"), MAX_ERROR_CODE),
+        "message_id": bounded_int(request.args.get("m"), MAX_ID),
+    }
+    try:
+        record_delivery(services(), **report)
+    except DatabaseBusy:  # kept in Redis, written down by the inbox job
+        inbox.defer(services(), "sms-status", report)
     return "", 204

@@ -13,15 +13,15 @@ import logging
 from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 
+from bot import inbox
 from bot.channels.numbers import MAX_ID, bounded_int
 from bot.channels.signature import twilio_signed
 from bot.channels.sms import normalise_phone
+from bot.db import DatabaseBusy
 from bot.privacy import mask_phone
 from bot.services import services
-from bot.voice_calls import enqueue as enqueue_calls
-from bot.voice_calls import record_call_status, record_missed_call
+from bot.voice_calls import apply_call_status, record_missed_call
 from bot.voice_ivr import Reply, answer_call, keys_pressed
-from bot.voice_limits import CallSlots
 from bot.voice_twiml import Speech, reject_busy
 from flows import texts
 from flows.voice import Prompt
@@ -70,6 +70,8 @@ def missed_call() -> Response:
     else:
         try:
             record_missed_call(services(), phone, sid)
+        except DatabaseBusy:  # kept in Redis: the inbox job opens the call-back later
+            inbox.defer(services(), "missed-call", {"phone": phone, "sid": sid})
         except Exception:  # the caller must still hear "busy", free of charge
             log.exception("could not record a missed call from %s", mask_phone(phone))
     return _xml(reject_busy())
@@ -132,12 +134,9 @@ def call_status() -> tuple[str, int]:
     sid, status = request.form.get("CallSid"), (request.form.get("CallStatus") or "").lower()
     if call_id is None or attempt is None or not sid or not status:
         return "missing call, attempt, CallSid or CallStatus", 400
-    tika = services()
-    settled = record_call_status(tika, call_id, attempt, sid, status)
-    if settled.final:
-        config = tika.config
-        slots = CallSlots(tika.redis, config["VOICE_MAX_CALLS"], config["VOICE_CALL_MAX_SECONDS"])
-        slots.give_back(call_id)
-    if settled.texting:
-        enqueue_calls(tika, [call_id])
+    report = {"call_id": call_id, "attempt": attempt, "sid": sid, "status": status}
+    try:
+        apply_call_status(services(), **report)
+    except DatabaseBusy:  # kept in Redis, written down by the inbox job
+        inbox.defer(services(), "call-status", report)
     return "", 204

@@ -44,6 +44,8 @@ ALERT_SUBJECTS = {
     "child": N_("Child %(id)s"),
     "reminder": N_("Reminder %(id)s"),
     "sweep": N_("Sweep: %(id)s"),
+    "inbox": N_("Message %(id)s in the inbox"),
+    "deferred": N_("A webhook kept in Redis (%(id)s)"),
 }
 
 

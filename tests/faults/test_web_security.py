@@ -227,7 +227,9 @@ def test_the_console_backend_logs_neither_names_nor_whole_numbers(app, client, p
 
     async def send():
         async with sender.session() as send_one:
-            await send_one("+919800000001", "Tika reminder: Rajalakshmi's vaccines are due.", None)
+            await send_one(
+                "+919800000001", "Tika reminder: Rajalakshmi's vaccines are due.", None, 1
+            )
 
     asyncio.run(send())
     logged = caplog.text

@@ -1,0 +1,135 @@
+"""The inbox job: write down the webhooks Redis kept while the database was busy, and
+handle the messages still new in the inbox, texting their replies.
+
+The sweep queues it (at most one a minute) when there is something to do. Every step is
+safe to repeat: kept webhooks are written down by their provider ids (a second copy is
+recognised), and a message is marked handled in the transaction that handles it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from rq import Queue
+from sqlalchemy import select
+
+from bot import inbox
+from bot.alerts import Guard
+from bot.conversation import Inbound, handle_recorded
+from bot.db import DatabaseBusy
+from bot.models import Caregiver
+from bot.outbox import Outbox, Outgoing
+from bot.receipts import record_delivery
+from bot.services import Services
+from bot.voice_calls import apply_call_status, record_missed_call
+from scheduler import clock
+
+log = logging.getLogger(__name__)
+
+JOB = "bot.inbox_jobs.work"
+CAREGIVER = Caregiver.__table__
+SEND_SECONDS = 120  # how long the job may take to text a batch of replies
+
+
+def enqueue_if_needed(services: Services, now: dt.datetime, target: Queue) -> bool:
+    """Queue the inbox job when webhooks wait in Redis or messages in the inbox (the
+    sweep's part); one job a minute at most."""
+    if not (inbox.deferred_count(services) or inbox.pending(services, now, limit=1)):
+        return False
+    minute = now.strftime("%Y%m%d%H%M")
+    target.enqueue(JOB, job_id=f"inbox-{minute}", result_ttl=3600, failure_ttl=24 * 3600)
+    return True
+
+
+def work() -> dict[str, int]:
+    """RQ job: write down what Redis kept, then handle the inbox's waiting messages."""
+    from bot.worker import current_services
+
+    services = current_services()
+    written = write_down_deferred(services)
+    handled = handle_pending(services, clock.now())
+    return {"written": written, "handled": handled}
+
+
+def write_down_deferred(services: Services) -> int:
+    """Write every webhook Redis kept into the database, oldest first; stop (leaving the
+    rest) if the database is still busy. Returns how many were written."""
+    written = 0
+    guard = Guard(services)
+    while (entry := inbox.next_deferred(services)) is not None:
+        try:
+            _write(services, entry)
+        except DatabaseBusy:
+            log.warning(
+                "database still busy: %d webhooks wait in Redis", inbox.deferred_count(services)
+            )
+            break
+        except Exception as error:  # a bad entry must not hold up the others
+            guard.failed("deferred", entry.get("kind", "?"), error)
+        inbox.done_deferred(services)
+        written += 1
+    return written
+
+
+def _write(services: Services, entry: dict) -> None:
+    kind = entry["kind"]
+    if kind == "sms":
+        received = dt.datetime.fromisoformat(entry["at"])
+        inbox.record(services, entry["phone"], entry["body"], "sms", entry["sid"], received)
+    elif kind == "sms-status":
+        record_delivery(services, entry["sid"], entry["status"], entry["code"], entry["message_id"])
+    elif kind == "missed-call":
+        record_missed_call(services, entry["phone"], entry["sid"])
+    elif kind == "call-status":
+        apply_call_status(
+            services, entry["call_id"], entry["attempt"], entry["sid"], entry["status"]
+        )
+    else:
+        raise ValueError(f"unknown kind of kept webhook {kind!r}")
+
+
+def handle_pending(services: Services, now: dt.datetime) -> int:
+    """Handle the messages new in the inbox since before PENDING_AFTER, texting their
+    replies; a message that fails MAX_ATTEMPTS times is set aside with an alert."""
+    guard = Guard(services)
+    handled = 0
+    for row in inbox.pending(services, now):
+        attempts = inbox.count_attempt(services, row.id)
+        if not row.phone:  # its sender was erased meanwhile
+            inbox.give_up(services, row.id)
+            continue
+        message = Inbound(row.phone, row.body, row.channel, row.provider_sid)
+        texted = row.channel == "sms"
+        replies = guard.run(
+            "inbox",
+            row.id,
+            lambda m=message, i=row.id, t=texted: handle_recorded(services, m, i, not t),
+        )
+        if replies is None:
+            if attempts >= inbox.MAX_ATTEMPTS:
+                inbox.give_up(services, row.id)
+                guard.failed("inbox", row.id, RuntimeError("not handled after 5 tries"))
+            continue
+        handled += 1
+        if texted and replies:
+            _text(services, row.phone, replies)
+    return handled
+
+
+def _text(services: Services, phone: str, replies: list[str]) -> None:
+    """Send the replies of a message handled late as SMS, through the outbox."""
+    with services.db.reading() as conn:
+        caregiver_id = conn.scalar(select(CAREGIVER.c.id).where(CAREGIVER.c.phone == phone))
+    outbox = Outbox(services)
+    items = [Outgoing(caregiver_id, phone, body) for body in replies]
+    with services.db.writing() as conn:
+        outbox.log_sending(conn, items)
+
+    def record(batch: list[Outgoing]) -> None:
+        with services.db.writing() as conn:
+            outbox.record_messages(conn, batch)
+
+    deadline = clock.now() + dt.timedelta(seconds=SEND_SECONDS)
+    asyncio.run(outbox.send(items, deadline, record))
