@@ -41,8 +41,7 @@ def record_delivery(
     reminders are cancelled.
     """
     with services.db.writing() as conn:
-        found = store.message_by_id(conn, message_id) if message_id else None
-        found = found or store.message_by_sid(conn, sid)
+        found = store.reported_message(conn, sid, message_id)
         if found is None:
             log.warning("delivery report for an unknown message %s", sid)
             return False

@@ -147,12 +147,12 @@ _UPDATE_STATE = update(CONVERSATION).where(
     CONVERSATION.c.version == bindparam("read_version"),
 )
 _UPDATE_CAREGIVER = update(CAREGIVER).where(CAREGIVER.c.id == bindparam("cid"))
-_BY_SID = select(MESSAGE.c.id, MESSAGE.c.caregiver_id, MESSAGE.c.status).where(
-    MESSAGE.c.provider_sid == bindparam("sid")
-)
-_BY_ID = select(MESSAGE.c.id, MESSAGE.c.caregiver_id, MESSAGE.c.status).where(
-    MESSAGE.c.id == bindparam("mid")
-)
+_REPORTED = select(
+    MESSAGE.c.id, MESSAGE.c.caregiver_id, MESSAGE.c.status, MESSAGE.c.provider_sid
+).where(MESSAGE.c.direction == "out")
+_BY_SID = _REPORTED.where(MESSAGE.c.provider_sid == bindparam("sid"))
+_BY_ID = _REPORTED.where(MESSAGE.c.id == bindparam("mid"))
+_SID_TAKEN = select(MESSAGE.c.id).where(MESSAGE.c.provider_sid == bindparam("sid"))
 _SET_MESSAGE_STATUS = update(MESSAGE).where(MESSAGE.c.id == bindparam("mid"))
 
 
@@ -411,16 +411,24 @@ def erase_caregiver(conn: Connection, caregiver_id: int) -> None:
     conn.execute(delete(CAREGIVER).where(CAREGIVER.c.id == caregiver_id))
 
 
-def message_by_sid(conn: Connection, provider_sid: str) -> tuple[int, int | None, str] | None:
-    """(id, caregiver id, status) of the message the provider knows as ``provider_sid``."""
+def reported_message(
+    conn: Connection, provider_sid: str, message_id: int | None
+) -> tuple[int, int | None, str] | None:
+    """(id, caregiver id, status) of the message we sent that a delivery report names.
+
+    The provider's id decides; our id (from the callback URL) finds a message whose
+    provider id is not written down yet. A report naming an inbound message, or naming
+    our message with another message's provider id, names nothing of ours.
+    """
     rows = execute(conn, _BY_SID, {"sid": provider_sid})
-    return rows[0] if rows else None
-
-
-def message_by_id(conn: Connection, message_id: int) -> tuple[int, int | None, str] | None:
-    """(id, caregiver id, status) of message ``message_id``."""
+    if rows:
+        return rows[0][:3]
+    if message_id is None or execute(conn, _SID_TAKEN, {"sid": provider_sid}):
+        return None
     rows = execute(conn, _BY_ID, {"mid": message_id})
-    return rows[0] if rows else None
+    if not rows or rows[0][3] not in (None, provider_sid):
+        return None
+    return rows[0][:3]
 
 
 def set_message_status(

@@ -80,12 +80,31 @@ def test_a_message_with_a_nul_byte_is_handled_and_kept(phone, session):
     assert counts(session)[2] == 1 + len(replies)
 
 
-def test_a_delivery_report_with_a_nul_byte_is_answered_and_changes_nothing(phone, session):
+def test_a_delivery_report_with_a_nul_byte_is_refused_and_changes_nothing(phone, session):
     before = counts(session)
     form = {"AccountSid": "AC" + "0" * 32, "MessageSid": "SM\x00" + "1" * 32}
     response = phone.post(form | {"MessageStatus": "delivered"}, path="/twilio/sms/status")
-    assert response.status_code == 204
+    assert response.status_code == 400
     assert counts(session) == before
+
+
+def test_a_report_naming_our_message_with_another_messages_sid_changes_neither(phone, session):
+    """A report on our reply (``?m=``) that carries the sid of the caregiver's own text
+    is about neither: both rows stay as they were (it used to fail on the unique sid)."""
+    form = phone.form("hello")
+    assert phone.post(form).status_code == 200
+    session.rollback()
+    rows = session.scalars(select(MessageLog).order_by(MessageLog.id)).all()
+    [inbound] = [row for row in rows if row.direction == "in"]
+    reply = next(row for row in rows if row.direction == "out")
+    before = [(row.provider_sid, row.status) for row in rows]
+    report = {"MessageSid": form["MessageSid"], "MessageStatus": "delivered"}
+    response = phone.post(report, path=f"/twilio/sms/status?m={reply.id}")
+    assert response.status_code == 204
+    session.rollback()
+    rows = session.scalars(select(MessageLog).order_by(MessageLog.id)).all()
+    assert [(row.provider_sid, row.status) for row in rows] == before
+    assert inbound.provider_sid == form["MessageSid"]
 
 
 def test_missing_fields_are_a_clear_400(phone):

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import inbox
-from bot.channels.numbers import MAX_ERROR_CODE, MAX_ID, bounded_int
+from bot.channels.numbers import MAX_ERROR_CODE, MAX_ID, bounded_int, provider_id
 from bot.channels.signature import twilio_signed
 from bot.conversation import Inbound, handle_message
 from bot.db import DatabaseBusy
@@ -50,7 +50,7 @@ def inbound_sms() -> Response | tuple[str, int]:
     """An SMS from a caregiver: run it through the flows and reply in TwiML."""
     form = request.form
     phone = normalise_phone(form.get("From", ""), current_app.config["DEFAULT_REGION"])
-    sid = form.get("MessageSid") or form.get("SmsSid")
+    sid = provider_id(form.get("MessageSid") or form.get("SmsSid"))
     if phone is None or not sid:
         log.warning("SMS webhook without a usable From or MessageSid")
         return "missing From or MessageSid", 400
@@ -72,7 +72,7 @@ def inbound_sms() -> Response | tuple[str, int]:
 def delivery_status() -> tuple[str, int]:
     """Twilio's delivery report for a message we sent: record status and error code."""
     form = request.form
-    sid = form.get("MessageSid") or form.get("SmsSid")
+    sid = provider_id(form.get("MessageSid") or form.get("SmsSid"))
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
     if not sid or status not in STATUS_ORDER:
         return "missing MessageSid or MessageStatus", 400

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 
 from bot import inbox
-from bot.channels.numbers import MAX_ID, bounded_int
+from bot.channels.numbers import MAX_ID, bounded_int, provider_id
 from bot.channels.signature import twilio_signed
 from bot.channels.sms import normalise_phone
 from bot.db import DatabaseBusy
@@ -64,7 +64,7 @@ def _sorry() -> Response:
 def missed_call() -> Response:
     """A missed call: rejected as busy before it is answered, and a call-back owed."""
     phone = normalise_phone(request.form.get("From", ""), current_app.config["DEFAULT_REGION"])
-    sid = request.form.get("CallSid")
+    sid = provider_id(request.form.get("CallSid"))
     if phone is None or not sid:
         log.warning("missed call without a usable From or CallSid")
     else:
@@ -83,7 +83,7 @@ def inbound_call() -> Response | tuple[str, int]:
     """A call to the line where the caller pays: answered with the IVR at once."""
     form = request.form
     phone = normalise_phone(form.get("From", ""), current_app.config["DEFAULT_REGION"])
-    sid = form.get("CallSid")
+    sid = provider_id(form.get("CallSid"))
     if phone is None or not sid:
         return "missing From or CallSid", 400
     try:
@@ -98,11 +98,14 @@ def inbound_call() -> Response | tuple[str, int]:
 def answered_call() -> Response | tuple[str, int]:
     """One of our calls was answered: a call-back starts the IVR, a reminder call speaks."""
     call_id = bounded_int(request.args.get("call"), MAX_ID)
-    sid = request.form.get("CallSid")
+    sid = provider_id(request.form.get("CallSid"))
     if call_id is None or not sid:
         return "missing call or CallSid", 400
     try:
         return ivr_twiml(answer_call(services(), sid, None, voice_call_id=call_id))
+    except LookupError:  # not a call of ours, or one erased since it was placed
+        log.warning("answered call %s is not one of ours", call_id)
+        return _sorry()
     except Exception:
         log.exception("could not start answered call %s", call_id)
         return _sorry()
@@ -112,15 +115,18 @@ def answered_call() -> Response | tuple[str, int]:
 @twilio_signed
 def keypad() -> Response | tuple[str, int]:
     """The keys pressed at a question (none, when the caller was silent)."""
-    sid = request.form.get("CallSid")
+    sid = provider_id(request.form.get("CallSid"))
     if not sid:
         return "missing CallSid", 400
     turn = bounded_int(request.args.get("turn"), MAX_ID)
     digits = request.form.get("Digits", "").strip()
     try:
         return ivr_twiml(keys_pressed(services(), sid, turn, digits))
+    except LookupError:  # a call we never answered, or one already erased
+        log.warning("keys on a call without an IVR session")
+        return _sorry()
     except Exception:
-        log.exception("could not handle keys on call %s", sid)
+        log.exception("could not handle keys on a call")
         return _sorry()
 
 
@@ -131,7 +137,10 @@ def call_status() -> tuple[str, int]:
     later or, after the last try, its SMS is sent."""
     call_id = bounded_int(request.args.get("call"), MAX_ID)
     attempt = bounded_int(request.args.get("attempt"), MAX_ID)
-    sid, status = request.form.get("CallSid"), (request.form.get("CallStatus") or "").lower()
+    sid, status = (
+        provider_id(request.form.get("CallSid")),
+        (request.form.get("CallStatus") or "").lower(),
+    )
     if call_id is None or attempt is None or not sid or not status:
         return "missing call, attempt, CallSid or CallStatus", 400
     report = {"call_id": call_id, "attempt": attempt, "sid": sid, "status": status}

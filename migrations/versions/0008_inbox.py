@@ -30,9 +30,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("provider_sid"),
     )
     with op.batch_alter_table("inbox", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_inbox_status_received", ["status", "received_at"], unique=False
-        )
+        batch_op.create_index("ix_inbox_status_received", ["status", "received_at"], unique=False)
 
 
 def downgrade() -> None:
