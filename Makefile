@@ -11,6 +11,7 @@ APT_PACKAGES := redis-server
 TEST_APT_PACKAGES := postgresql
 # The browser tests drive Debian's chromium through Playwright (no browser download).
 BROWSER_APT_PACKAGES := chromium fonts-noto-core
+BENCH_APT_PACKAGES := wrk
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export FLASK_APP := bot
@@ -77,6 +78,8 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 
 bench: deps test-system
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BENCH_APT_PACKAGES); }
 	$(PY) scripts/services.py --redis -- $(PY) bench/webhook.py
 
 clean:

@@ -35,53 +35,24 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from alembic import command  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from twilio.request_validator import RequestValidator  # noqa: E402
 
+from bench.harness import (  # noqa: E402
+    SCRIPT,
+    conversations,
+    fixed_rate,
+    gunicorn,
+    messages_received,
+    server_env,
+    write_requests,
+)
 from bot.cli import alembic_config  # noqa: E402
-from scripts.services import free_port, redis_server, stop, wait_until  # noqa: E402
-
-TOKEN = "bench-auth-token"
-PUBLIC = "https://bench.tika.example"
-SCRIPT = [
-    ["Hi", "1", "आशा", "15/3/2025", "226001", "1", "अगला", "हो गया", "अगला", "मदद"],
-    ["Hello", "2", "Ravi", "1 January 2025", "560001", "yes", "NEXT", "DONE", "NEXT", "HELP"],
-]
-
-
-def conversations(first_phone: int, phones: int, batch: int = 40) -> list[dict[str, str]]:
-    """Forms of ``phones`` registration conversations, interleaved a batch of phones at a time."""
-    forms = []
-    for start in range(first_phone, first_phone + phones, batch):
-        numbers = range(start, min(start + batch, first_phone + phones))
-        for step in range(len(SCRIPT[0])):
-            for number in numbers:
-                forms.append(
-                    {
-                        "MessageSid": f"SM{number:016x}{step:016x}",
-                        "AccountSid": "AC" + "0" * 32,
-                        "From": f"+9190{number:08d}",
-                        "To": "+15005550006",
-                        "Body": SCRIPT[number % 2][step],
-                    }
-                )
-    return forms
-
-
-def write_requests(path: Path, forms: list[dict[str, str]], url_path: str) -> None:
-    validator = RequestValidator(TOKEN)
-    with path.open("w") as out:
-        for form in forms:
-            signature = validator.compute_signature(PUBLIC + url_path, form)
-            out.write(f"{signature}\t{urllib.parse.urlencode(form)}\n")
+from scripts.services import redis_server  # noqa: E402
 
 
 def wrk(url: str, requests_file: Path, seconds: int, connections: int) -> dict:
@@ -109,47 +80,6 @@ def wrk(url: str, requests_file: Path, seconds: int, connections: int) -> dict:
     return summary
 
 
-async def fixed_rate(url: str, forms: list[dict[str, str]], rate: float) -> dict:
-    """Send ``forms`` at ``rate`` per second; latency counted from when each was due."""
-    import aiohttp
-
-    validator = RequestValidator(TOKEN)
-    path = urllib.parse.urlparse(url).path
-    prepared = [
-        (urllib.parse.urlencode(f), validator.compute_signature(PUBLIC + path, f)) for f in forms
-    ]
-    latencies: list[float] = []
-    failures = 0
-    connector = aiohttp.TCPConnector(limit=64)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        start = time.perf_counter() + 0.1
-
-        async def one(index: int, body: str, signature: str) -> None:
-            nonlocal failures
-            due = start + index / rate
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            headers = {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-Twilio-Signature": signature,
-            }
-            async with session.post(url, data=body, headers=headers) as response:
-                await response.read()
-                if response.status != 200:
-                    failures += 1
-            latencies.append(time.perf_counter() - due)
-
-        await asyncio.gather(*(one(i, b, s) for i, (b, s) in enumerate(prepared)))
-        elapsed = time.perf_counter() - start
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "failures": failures,
-        "rps": len(latencies) / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-    }
-
-
 def worker_cpu_seconds(master_pid: int) -> float:
     """CPU time (user + system) used so far by the workers of a gunicorn master (Linux)."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
@@ -170,17 +100,6 @@ def full_collections(folder: Path, since: float) -> list[float]:
             if at >= since:
                 pauses.append(pause)
     return pauses
-
-
-def messages_received(database_url: str) -> int:
-    """How many messages from caregivers the database at ``database_url`` has recorded."""
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            query = text("SELECT count(*) FROM message_log WHERE direction = 'in'")
-            return conn.execute(query).scalar_one()
-    finally:
-        engine.dispose()
 
 
 def main() -> int:
@@ -231,49 +150,14 @@ def main() -> int:
             args.rounds * phones, int(args.rate * args.paced_seconds) // len(SCRIPT[0]) + 1
         )
 
-        port = free_port()
-        env = dict(
-            os.environ,
-            DATABASE_URL=database_url,
-            REDIS_URL=redis_url,
-            LOG_LEVEL="WARNING",
-            TWILIO_AUTH_TOKEN=TOKEN,
-            PUBLIC_BASE_URL=PUBLIC,
-            PYTHONPATH=str(ROOT),
-            TIKA_NOW="2025-03-20T10:00:00+05:30",
-            THROTTLE_PER_MINUTE="1000000",
+        env = server_env(
+            database_url,
+            redis_url,
             BENCH_GC_LOG=str(folder),
             BENCH_LEAST_DATABASE_URL=least_url,
         )
-        settings = [] if args.plain_gunicorn else ["--config", "python:bot.gunicorn_config"]
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                *settings,
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--log-level",
-                "warning",
-                "bench.webhook_app:application_factory()",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        stack.callback(stop, server)
-        base = f"http://127.0.0.1:{port}"
-
-        def healthy() -> bool:
-            with contextlib.suppress(OSError):
-                return urllib.request.urlopen(base + "/healthz", timeout=1).status == 200
-            return False
-
-        wait_until(healthy, "gunicorn")
+        served = gunicorn(env, args.workers, args.threads, settings=not args.plain_gunicorn)
+        server, base = stack.enter_context(served)
         wrk(base + "/baseline/twilio/sms", baseline_file, 2, args.connections)  # warm-up
 
         def under_load(path: str, requests_file: Path) -> dict:

@@ -55,6 +55,17 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def gunicorn_command(
+    app: str, port: int, workers: int, threads: int, *options: str, settings: bool = True
+) -> list[str]:
+    """The command that serves ``app`` under gunicorn on 127.0.0.1:``port`` as the
+    Procfile does (its settings, bot/gunicorn_config.py, unless ``settings`` is False);
+    gthread workers when ``threads`` > 1."""
+    config = ["--config", "python:bot.gunicorn_config"] if settings else []
+    bind = ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)]
+    return [sys.executable, "-m", "gunicorn", *config, *bind, *options, app]
+
+
 @contextlib.contextmanager
 def redis_server(port: int | None = None) -> Iterator[str]:
     """A Redis server with no persistence, on ``port`` or a free one."""

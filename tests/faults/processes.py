@@ -10,10 +10,8 @@ import time
 import urllib.request
 from collections.abc import Iterator
 
-from scripts.services import free_port
+from scripts.services import free_port, gunicorn_command
 from tests.support import ROOT, process_env
-
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 
 
 @contextlib.contextmanager
@@ -21,18 +19,7 @@ def gunicorn(config: dict, workers: int = 2, threads: int = 4, **env: str) -> It
     """The app under gunicorn as the Procfile starts it (gthread workers when ``threads``
     > 1), on a free port; yields its base URL and stops it, with every worker, after."""
     port = free_port()
-    command = [
-        GUNICORN,
-        "--config",
-        "python:bot.gunicorn_config",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "bot:create_app()",
-    ]
+    command = gunicorn_command("bot:create_app()", port, workers, threads)
     server = subprocess.Popen(
         command,
         cwd=ROOT,

@@ -7,8 +7,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, select, text
 
+from bot import broadcasts
+from bot.broadcasts import Audience
+from bot.models import Caregiver
 from bot.models_voice import VoiceCall
 from bot.services import services
+from bot.sweep import sweep
 from scheduler import clock
 from tests.conftest import sending_through
 from tests.support import run_worker
@@ -42,6 +46,20 @@ def rows_holding(app, needle: str) -> list[str]:
     return found
 
 
+def rows_of(app, caregiver_id: int) -> list[str]:
+    """The tables that hold a row of caregiver ``caregiver_id``."""
+    engine = services(app).db.engine
+    found = []
+    with engine.connect() as conn:
+        for table in sorted(inspect(engine).get_table_names()):
+            names = {column["name"] for column in inspect(engine).get_columns(table)}
+            if "caregiver_id" in names:
+                query = text(f"SELECT COUNT(*) FROM {table} WHERE caregiver_id = :c")
+                if conn.execute(query, {"c": caregiver_id}).scalar():
+                    found.append(table)
+    return found
+
+
 def test_delete_after_a_missed_call_first_erases_every_row_and_replays_bring_nothing_back(
     app, client, config, fake, line, phone
 ):
@@ -53,9 +71,21 @@ def test_delete_after_a_missed_call_first_erases_every_row_and_replays_bring_not
         registered = phone.form("REG Asha 15/3/2025 226001")
         assert phone.post(registered).status_code == 200
         assert rows_holding(app, "9812345678")  # the phone is on file
+        # A broadcast to Lucknow picks her, and the sweep queues its job and her
+        # reminders; none of it has gone out yet.
+        tika = services(app)
+        audience = Audience.from_dict({"districts": ["Lucknow"]})
+        texts = {"hi": "टीका अभियान: बुधवार को सत्र है।", "en": "Vaccination drive on Wednesday."}
+        broadcasts.schedule(tika, broadcasts.create(tika, "drive", texts, audience, "t"), None)
+        sweep(tika, clock.now())
+        with tika.db.reading() as conn:
+            caregiver = conn.scalar(select(Caregiver.id).where(Caregiver.phone == NUMBER))
+        held = {"broadcast_recipient", "reminder", "message_log", "child", "conversation"}
+        assert held <= set(rows_of(app, caregiver))
         phone.send("DELETE")
         assert "erased" in phone.send("1")[0]
         assert rows_holding(app, "9812345678") == []
+        assert rows_of(app, caregiver) == []
 
         # The call-back's job, still queued, dials nobody.
         run_worker(config, "2025-03-20T10:00:30+05:30")
