@@ -129,10 +129,11 @@ def give_up(services: Services, inbox_id: int) -> None:
 # ---- webhooks kept in Redis while the database is busy ------------------------------------
 
 
-def defer(services: Services, kind: str, payload: dict[str, Any]) -> None:
+def defer(services: Services, kind: str, report: dict[str, Any]) -> None:
     """Keep a webhook that could not be written down (``kind``: "sms", "sms-status",
-    "missed-call", "call-status") for the inbox job. Raises if Redis is down too."""
-    entry = {"kind": kind, "at": clock.now().isoformat(), **payload}
+    "missed-call", "call-status"; ``report``: what it said, as the function that writes
+    it down takes it) for the inbox job. Raises if Redis is down too."""
+    entry = {"kind": kind, "at": clock.now().isoformat(), "report": report}
     services.redis.rpush(DEFERRED, json.dumps(entry))
     log.warning("database busy: %s webhook kept in Redis for later", kind)
 

@@ -9,9 +9,13 @@ recognised), and a message is marked handled in the transaction that handles it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
+from typing import Any
 
+from redis.exceptions import LockError
+from redis.lock import Lock
 from rq import Queue
 from sqlalchemy import select
 
@@ -31,6 +35,8 @@ log = logging.getLogger(__name__)
 JOB = "bot.inbox_jobs.work"
 CAREGIVER = Caregiver.__table__
 SEND_SECONDS = 120  # how long the job may take to text a batch of replies
+WRITER_LOCK = "tika:deferred:writer"
+WRITER_LOCK_SECONDS = 60  # renewed at every entry; one entry waits DB_BUSY_TIMEOUT_MS at most
 
 
 def enqueue_if_needed(services: Services, now: dt.datetime, target: Queue) -> bool:
@@ -55,10 +61,25 @@ def work() -> dict[str, int]:
 
 def write_down_deferred(services: Services) -> int:
     """Write every webhook Redis kept into the database, oldest first; stop (leaving the
-    rest) if the database is still busy. Returns how many were written."""
+    rest) if the database is still busy. Returns how many were written.
+
+    One job at a time does it (a Redis lock, renewed as it goes): another job finds the
+    lock taken and leaves the list to the one writing it down."""
+    writer = services.redis.lock(WRITER_LOCK, timeout=WRITER_LOCK_SECONDS)
+    if not writer.acquire(blocking=False):
+        return 0
+    try:
+        return _write_down(services, writer)
+    finally:
+        with contextlib.suppress(LockError):  # it expired: nobody else's lock is let go
+            writer.release()
+
+
+def _write_down(services: Services, writer: Lock) -> int:
     written = 0
     guard = Guard(services)
     while (entry := inbox.next_deferred(services)) is not None:
+        writer.reacquire()
         try:
             _write(services, entry)
         except DatabaseBusy:
@@ -73,21 +94,32 @@ def write_down_deferred(services: Services) -> int:
     return written
 
 
+def _record_sms(services: Services, phone: str, body: str, sid: str, received_at: str) -> None:
+    inbox.record(services, phone, body, "sms", sid, dt.datetime.fromisoformat(received_at))
+
+
+# What writes each kind of kept webhook down (for SMS, into the inbox, to be handled next).
+WRITERS = {
+    "sms": _record_sms,
+    "sms-status": record_delivery,
+    "missed-call": record_missed_call,
+    "call-status": apply_call_status,
+}
+
+
+def record_or_keep(services: Services, kind: str, **report: Any) -> None:
+    """Write a webhook's report down now or, when the database stays busy, keep it in
+    Redis for the inbox job."""
+    try:
+        WRITERS[kind](services, **report)
+    except DatabaseBusy:
+        inbox.defer(services, kind, report)
+
+
 def _write(services: Services, entry: dict) -> None:
-    kind = entry["kind"]
-    if kind == "sms":
-        received = dt.datetime.fromisoformat(entry["at"])
-        inbox.record(services, entry["phone"], entry["body"], "sms", entry["sid"], received)
-    elif kind == "sms-status":
-        record_delivery(services, entry["sid"], entry["status"], entry["code"], entry["message_id"])
-    elif kind == "missed-call":
-        record_missed_call(services, entry["phone"], entry["sid"])
-    elif kind == "call-status":
-        apply_call_status(
-            services, entry["call_id"], entry["attempt"], entry["sid"], entry["status"]
-        )
-    else:
-        raise ValueError(f"unknown kind of kept webhook {kind!r}")
+    if entry["kind"] not in WRITERS:
+        raise ValueError(f"unknown kind of kept webhook {entry['kind']!r}")
+    WRITERS[entry["kind"]](services, **entry["report"])
 
 
 def handle_pending(services: Services, now: dt.datetime) -> int:

@@ -14,11 +14,13 @@ from bot.channels.numbers import MAX_ERROR_CODE, MAX_ID, bounded_int, provider_i
 from bot.channels.signature import twilio_signed
 from bot.conversation import Inbound, handle_message
 from bot.db import DatabaseBusy
+from bot.inbox_jobs import record_or_keep
 from bot.privacy import mask_phone
-from bot.receipts import STATUS_ORDER, record_delivery
+from bot.receipts import STATUS_ORDER
 from bot.services import services
 from flows import texts
 from locales import Text, render
+from scheduler import clock
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("twilio_sms", __name__)
@@ -58,7 +60,8 @@ def inbound_sms() -> Response | tuple[str, int]:
     try:
         replies = handle_message(services(), message)
     except DatabaseBusy:  # not even the inbox could be written: Redis keeps it meanwhile
-        inbox.defer(services(), "sms", {"phone": phone, "body": message.body, "sid": sid})
+        received = {"phone": phone, "body": message.body, "sid": sid}
+        inbox.defer(services(), "sms", received | {"received_at": clock.now().isoformat()})
         replies = []  # the inbox job handles it and texts the replies
     except Exception:  # it is in the inbox: handled again later; the caregiver hears now
         log.exception("could not handle SMS from %s", mask_phone(phone))
@@ -76,14 +79,12 @@ def delivery_status() -> tuple[str, int]:
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").lower()
     if not sid or status not in STATUS_ORDER:
         return "missing MessageSid or MessageStatus", 400
-    report = {
-        "sid": sid,
-        "status": status,
-        "code": bounded_int(form.get("ErrorCode"), MAX_ERROR_CODE),
-        "message_id": bounded_int(request.args.get("m"), MAX_ID),
-    }
-    try:
-        record_delivery(services(), **report)
-    except DatabaseBusy:  # kept in Redis, written down by the inbox job
-        inbox.defer(services(), "sms-status", report)
+    record_or_keep(
+        services(),
+        "sms-status",
+        sid=sid,
+        status=status,
+        code=bounded_int(form.get("ErrorCode"), MAX_ERROR_CODE),
+        message_id=bounded_int(request.args.get("m"), MAX_ID),
+    )
     return "", 204

@@ -13,14 +13,12 @@ import logging
 from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 
-from bot import inbox
 from bot.channels.numbers import MAX_ID, bounded_int, provider_id
 from bot.channels.signature import twilio_signed
 from bot.channels.sms import normalise_phone
-from bot.db import DatabaseBusy
+from bot.inbox_jobs import record_or_keep
 from bot.privacy import mask_phone
 from bot.services import services
-from bot.voice_calls import apply_call_status, record_missed_call
 from bot.voice_ivr import Reply, answer_call, keys_pressed
 from bot.voice_twiml import Speech, reject_busy
 from flows import texts
@@ -68,10 +66,8 @@ def missed_call() -> Response:
     if phone is None or not sid:
         log.warning("missed call without a usable From or CallSid")
     else:
-        try:
-            record_missed_call(services(), phone, sid)
-        except DatabaseBusy:  # kept in Redis: the inbox job opens the call-back later
-            inbox.defer(services(), "missed-call", {"phone": phone, "sid": sid})
+        try:  # when the database is busy, the inbox job opens the call-back later
+            record_or_keep(services(), "missed-call", phone=phone, call_sid=sid)
         except Exception:  # the caller must still hear "busy", free of charge
             log.exception("could not record a missed call from %s", mask_phone(phone))
     return _xml(reject_busy())
@@ -137,15 +133,11 @@ def call_status() -> tuple[str, int]:
     later or, after the last try, its SMS is sent."""
     call_id = bounded_int(request.args.get("call"), MAX_ID)
     attempt = bounded_int(request.args.get("attempt"), MAX_ID)
-    sid, status = (
-        provider_id(request.form.get("CallSid")),
-        (request.form.get("CallStatus") or "").lower(),
-    )
+    sid = provider_id(request.form.get("CallSid"))
+    status = (request.form.get("CallStatus") or "").lower()
     if call_id is None or attempt is None or not sid or not status:
         return "missing call, attempt, CallSid or CallStatus", 400
-    report = {"call_id": call_id, "attempt": attempt, "sid": sid, "status": status}
-    try:
-        apply_call_status(services(), **report)
-    except DatabaseBusy:  # kept in Redis, written down by the inbox job
-        inbox.defer(services(), "call-status", report)
+    record_or_keep(
+        services(), "call-status", call_id=call_id, attempt=attempt, sid=sid, status=status
+    )
     return "", 204

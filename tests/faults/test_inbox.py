@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 import requests
 from sqlalchemy import func, select
 
+from bot import inbox
+from bot.inbox_jobs import write_down_deferred
 from bot.models import MessageLog
 from bot.models_inbox import InboxMessage
 from bot.services import services
@@ -167,3 +169,26 @@ def test_a_locked_database_slows_every_webhook_but_breaks_none(
     texted = [m["body"] for m in fake.messages if m["to"] == NUMBER]
     assert texted and texted[0].startswith("Asha is registered")
     assert any(call["to"] == "+919800000078" for call in fake.calls)  # the call-back
+
+
+def test_two_inbox_jobs_at_once_write_down_every_kept_webhook_once(app):
+    """Two inbox jobs running at once (the second minute's job starts while the first
+    still writes down) lose none of what Redis kept, and write none of it twice."""
+    tika = services(app)
+    kept = [f"SM{n:032x}" for n in range(300)]
+    for n, sid in enumerate(kept):
+        inbox.defer(
+            tika,
+            "sms",
+            {
+                "phone": f"+9198{n:08d}",
+                "body": "hi",
+                "sid": sid,
+                "received_at": "2025-03-20T10:00:00+05:30",
+            },
+        )
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        written = list(pool.map(lambda _: write_down_deferred(tika), range(2)))
+    assert sorted(sid for sid, _ in inbox_rows(app)) == kept
+    assert sum(written) == len(kept)
+    assert tika.redis.llen("tika:deferred") == 0
