@@ -73,9 +73,12 @@ var/secret_key:
 db: $(VENV)/.installed
 	$(BIN)/flask --app bot db upgrade
 
+# ruff, and the house rules of .importlinter (one-way floors, independent wings, a pure
+# core, no import cycles); the test suite runs this too (tests/test_house_rules.py).
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 bench: deps test-system
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \

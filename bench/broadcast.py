@@ -31,7 +31,7 @@ NOW = "2025-06-02T11:00:00+05:30"
 def build(path: Path, caregivers: int) -> None:
     from alembic import command
 
-    from bot.cli import alembic_config
+    from bot.storage.migrations import alembic_config
 
     command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
     db = sqlite3.connect(path, isolation_level=None)
@@ -51,10 +51,11 @@ def build(path: Path, caregivers: int) -> None:
 
 def start_broadcast(database_url: str, redis_url: str) -> None:
     """In its own process: create and start the broadcast; print time and peak memory."""
-    from bot import broadcasts, create_app
-    from bot.broadcasts import Audience
+    from bot import create_app
+    from bot.broadcasts import lifecycle as broadcasts
+    from bot.broadcasts.lifecycle import Audience
     from bot.services import services
-    from bot.worker import queue
+    from bot.storage.clients import queue
 
     app = create_app({"DATABASE_URL": database_url, "REDIS_URL": redis_url, "LOG_LEVEL": "WARNING"})
     tika = services(app)

@@ -36,7 +36,7 @@ from alembic import command  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.harness import SCRIPT, conversations, fixed_rate, gunicorn, server_env  # noqa: E402
-from bot.cli import alembic_config  # noqa: E402
+from bot.storage.migrations import alembic_config  # noqa: E402
 from scripts.services import postgres_server, redis_server  # noqa: E402
 
 TARGET_P99_MS = 100.0

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.webhook import PUBLIC, SCRIPT, TOKEN, conversations  # noqa: E402
+from bench.harness import PUBLIC, SCRIPT, TOKEN, conversations  # noqa: E402
 
 WARM_UP = 1000  # messages each process handles before it is timed
 NOW = "2025-03-20T10:00:00+05:30"
@@ -49,8 +49,8 @@ def child(database_url: str, first_phone: int, messages: int) -> None:
     from werkzeug.test import EnvironBuilder
 
     from bot import create_app
-    from bot.models import Caregiver, MessageLog
     from bot.services import services
+    from bot.storage.models.core import Caregiver, MessageLog
 
     app = create_app(
         {
@@ -107,7 +107,7 @@ def child(database_url: str, first_phone: int, messages: int) -> None:
 def new_database(folder: Path, name: str) -> str:
     from alembic import command
 
-    from bot.cli import alembic_config
+    from bot.storage.migrations import alembic_config
 
     url = f"sqlite:///{folder / name}"
     command.upgrade(alembic_config(url), "head")

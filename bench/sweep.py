@@ -31,8 +31,8 @@ from rq import Queue  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from bot import create_app  # noqa: E402
-from bot.cli import alembic_config  # noqa: E402
 from bot.services import services  # noqa: E402
+from bot.storage.migrations import alembic_config  # noqa: E402
 from bot.sweep import sweep  # noqa: E402
 from scripts.services import redis_server  # noqa: E402
 

@@ -51,7 +51,7 @@ from bench.harness import (  # noqa: E402
     server_env,
     write_requests,
 )
-from bot.cli import alembic_config  # noqa: E402
+from bot.storage.migrations import alembic_config  # noqa: E402
 from scripts.services import redis_server  # noqa: E402
 
 

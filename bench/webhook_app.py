@@ -19,11 +19,11 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from bot import create_app
 from bot.channels.signature import twilio_signed
-from bot.channels.sms import normalise_phone, twiml
+from bot.channels.twilio_sms import normalise_phone, twiml
 from bot.config import load_config
-from bot.conversation import ATTEMPTS
-from bot.db import CHECKPOINT_EVERY, WriteLock, make_engine
-from bot.store import Conflict
+from bot.conversation.shell import ATTEMPTS
+from bot.storage.db import CHECKPOINT_EVERY, WriteLock, make_engine
+from bot.storage.store import Conflict
 from flows import texts
 from locales import Text, render
 from scheduler import clock

@@ -24,16 +24,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["tika"] = Services.from_config(settings)
     web_security.install(app)
 
-    import bot.schema  # noqa: F401  (every table mapped before the first query)
-    from bot import api
-    from bot.channels import sms, voice
+    import bot.storage.models  # noqa: F401  (every table mapped before the first query)
+    from bot.api import broadcasts as api
+    from bot.channels import twilio_sms
     from bot.cli import register_commands
+    from bot.conversation import webhook as sms_webhook
     from bot.dashboard import install as install_dashboard
+    from bot.voice import webhooks as voice_webhooks
 
-    app.register_blueprint(sms.blueprint)
-    app.register_blueprint(voice.blueprint)
-    app.register_blueprint(api.blueprint)
-    install_dashboard(app, secret_configured=bool(settings["SECRET_KEY"]))
+    webhooks = [sms_webhook.blueprint, twilio_sms.blueprint, voice_webhooks.blueprint]
+    for blueprint in (*webhooks, api.blueprint):
+        app.register_blueprint(blueprint)
+    # Webhooks and the API are signed or carry a token: no CSRF check on them.
+    install_dashboard(app, bool(settings["SECRET_KEY"]), [*webhooks, api.blueprint])
     register_commands(app)
 
     @app.get("/healthz")

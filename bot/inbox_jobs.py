@@ -12,22 +12,21 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from typing import Any
 
 from redis.exceptions import LockError
 from redis.lock import Lock
 from rq import Queue
 from sqlalchemy import select
 
-from bot import inbox
-from bot.alerts import Guard
-from bot.conversation import Inbound, handle_recorded
-from bot.db import DatabaseBusy
-from bot.models import Caregiver
-from bot.outbox import Outbox, Outgoing
-from bot.receipts import record_delivery
-from bot.services import Services
-from bot.voice_calls import apply_call_status, record_missed_call
+from bot.channels.outbox import Outbox, Outgoing
+from bot.channels.receipts import record_delivery
+from bot.conversation.shell import Inbound, handle_recorded
+from bot.services import Services, current_services
+from bot.storage import inbox
+from bot.storage.alerts import Guard
+from bot.storage.db import DatabaseBusy
+from bot.storage.models.core import Caregiver
+from bot.voice.calls import apply_call_status, record_missed_call
 from scheduler import clock
 
 log = logging.getLogger(__name__)
@@ -51,8 +50,6 @@ def enqueue_if_needed(services: Services, now: dt.datetime, target: Queue) -> bo
 
 def work() -> dict[str, int]:
     """RQ job: write down what Redis kept, then handle the inbox's waiting messages."""
-    from bot.worker import current_services
-
     services = current_services()
     written = write_down_deferred(services)
     handled = handle_pending(services, clock.now())
@@ -105,15 +102,6 @@ WRITERS = {
     "missed-call": record_missed_call,
     "call-status": apply_call_status,
 }
-
-
-def record_or_keep(services: Services, kind: str, **report: Any) -> None:
-    """Write a webhook's report down now or, when the database stays busy, keep it in
-    Redis for the inbox job."""
-    try:
-        WRITERS[kind](services, **report)
-    except DatabaseBusy:
-        inbox.defer(services, kind, report)
 
 
 def _write(services: Services, entry: dict) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from bot.privacy import mask_phone
+from bot.storage.privacy import mask_phone
 
 # Ten or more digits (with an optional + and spaces) standing on their own: not part of a
 # longer word such as a hex token.

@@ -10,9 +10,10 @@ from typing import Any
 from flask import Flask, current_app
 from redis import Redis
 
-from bot.db import Database
-from bot.planning import Planner
-from bot.senders import Sender, make_sender
+from bot.channels.senders import Sender, make_sender
+from bot.storage.clients import job_clients
+from bot.storage.db import Database
+from bot.storage.planning import Planner
 from scheduler import Schedule, load_schedule
 from scheduler.calendars import next_ri_session
 from scheduler.reminders import ReminderPolicy
@@ -63,3 +64,8 @@ class Services:
 def services(app: Flask | None = None) -> Services:
     """The services of ``app`` (the current app by default)."""
     return (app or current_app).extensions["tika"]
+
+
+def current_services() -> Services:
+    """The services of the worker process running the current job."""
+    return job_clients()

@@ -1,5 +1,5 @@
 """The sweep: claim every reminder that is due and hand them to workers in chunks (and
-start or resume broadcasts, see bot.broadcasts).
+start or resume broadcasts, see bot.broadcasts.lifecycle).
 
 Claiming is one UPDATE per batch on the indexed (status, due_at): its cost follows the
 reminders due, not the children registered. A claim lasts CLAIM_SECONDS; a claim that
@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from rq import Queue, Retry
 from sqlalchemy import bindparam, or_, select, update
 
-from bot.alerts import Guard
-from bot.announcements import announce
-from bot.broadcasts import resume as resume_broadcasts
-from bot.digests import due_now, send_weekly
-from bot.fastsql import execute
+from bot.broadcasts.lifecycle import resume as resume_broadcasts
+from bot.campaigns.announcements import announce
+from bot.duelists.digests import due_now, send_weekly
 from bot.inbox_jobs import enqueue_if_needed
-from bot.models import Reminder
 from bot.services import Services
-from bot.worker import queue
+from bot.storage.alerts import Guard
+from bot.storage.clients import queue
+from bot.storage.fastsql import execute
+from bot.storage.models.core import Reminder
 
 log = logging.getLogger(__name__)
 REMINDER = Reminder.__table__
@@ -61,7 +61,7 @@ class SweepResult:
     claimed: int = 0
     jobs: int = 0
     token: str = ""
-    failures: int = 0  # campaigns, children or stages that failed (see bot.alerts)
+    failures: int = 0  # campaigns, children or stages that failed (see bot.storage.alerts)
 
 
 def sweep(services: Services, now: dt.datetime, enqueue_to: Queue | None = None) -> SweepResult:
@@ -131,7 +131,7 @@ def chunk_by_caregiver(rows: list[tuple[int, int]], size: int) -> Iterator[list[
 def _enqueue(target: Queue, chunks: list[list[int]], token: str, first_job: int) -> None:
     jobs = [
         Queue.prepare_data(
-            "bot.delivery.deliver",
+            "bot.reminders.delivery.deliver",
             args=(chunk, token),
             job_id=f"deliver-{token}-{n}",  # unique within the sweep; the same job twice is one
             result_ttl=3600,

@@ -14,27 +14,14 @@ from collections.abc import Callable
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from rq import Queue, SimpleWorker
+from rq import SimpleWorker
 
 from bot.services import Services
+from bot.storage.clients import QUEUES, queue, use_in_jobs
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("tika",)
 RECONNECT_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)  # seconds; the last repeats
-_services: Services | None = None
-
-
-def current_services() -> Services:
-    """The services of the worker process running the current job."""
-    if _services is None:
-        raise RuntimeError("no worker services: jobs run inside `flask --app bot worker`")
-    return _services
-
-
-def queue(services: Services, name: str = QUEUES[0]) -> Queue:
-    """An RQ queue on the service's Redis."""
-    return Queue(name, connection=services.redis)
 
 
 def run_worker(
@@ -42,8 +29,7 @@ def run_worker(
 ) -> None:
     """Work the service's queues in this process (no fork per job: cheaper, same
     guarantees), reconnecting to Redis with backoff whenever it goes away."""
-    global _services
-    _services = services
+    use_in_jobs(services)
     failures = 0
     while True:
         worker = None

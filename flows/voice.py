@@ -4,7 +4,7 @@
 when nothing was) and ``ask_again`` repeats the current question. Each :class:`Outcome`
 says what to speak (every prompt in its own language), how many digits the next
 ``<Gather>`` takes (None: hang up after speaking), what to change and which SMS to send.
-No I/O: the shell (:mod:`bot.voice_ivr`) loads the caller and keeps the state of each
+No I/O: the shell (:mod:`bot.voice.ivr`) loads the caller and keeps the state of each
 call in the database.
 """
 
@@ -13,148 +13,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from flows import voice_actions as actions
 from flows import voice_sms
-from flows import voice_texts as said
 from flows.actions import MAX_CHILDREN
 from flows.parsing import MAX_AGE_YEARS, InputError, Place, parse_pincode, years_before
 from flows.turn import (
-    Effect,
     OptIn,
     OptOut,
-    Profile,
     SetChannel,
     SetLanguage,
-    State,
-    Turn,
 )
+from flows.voice_call import NO, REPROMPTS, YES, Call, Caller, CallState, Outcome, Retry
 from flows.voice_words import date_words, digit_words
-from locales import LANGUAGE_NAMES, LANGUAGES, Renderable, Text
+from locales import LANGUAGE_NAMES, LANGUAGES, Text
 from scheduler import Schedule
-
-# The keypad digits each question takes: 1 for menus, 8 for a date, 6 for a PIN code.
-DIGITS = {
-    "language": 1,
-    "birth_date": 8,
-    "confirm_birth_date": 1,
-    "pincode": 6,
-    "confirm_pincode": 1,
-    "menu": 1,
-    "confirm_done": 1,
-    "confirm_stop": 1,
-    "reminder": 1,
-}
-REPROMPTS = 3  # a question is asked again at most this often, then the call ends politely
-YES, NO = "1", "2"  # in every confirmation
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is on the line: their profile, and how their reminders reach them."""
-
-    profile: Profile
-    channel: str = "sms"
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """One thing to say: ``key`` names its text in flows.voice_texts (recordings replace
-    prompts by key and language)."""
-
-    key: str
-    text: Renderable
-    lang: str
-
-
-@dataclass
-class CallState:
-    """The question being asked, the answers so far and how many answers failed in a row."""
-
-    step: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-    tries: int = 0
-
-
-@dataclass
-class Outcome:
-    """What a call does next: speak ``prompts``, then gather ``digits`` or hang up."""
-
-    state: CallState
-    prompts: list[Prompt]
-    digits: int | None
-    effects: list[Effect]
-    sms: list[Renderable]
-    language: str
-
-
-class Retry(Exception):
-    """The answer cannot be used: say the text ``key`` and ask again."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-class Call:
-    """One webhook's worth of a call: inputs, and the prompts and effects it builds up."""
-
-    def __init__(
-        self, caller: Caller, state: CallState, today: dt.date, schedule: Schedule, reprompts: int
-    ) -> None:
-        self.caller = caller
-        self.profile = caller.profile
-        self.state = CallState(state.step, dict(state.data), state.tries)
-        self.turn = Turn(caller.profile, State(), today, schedule)
-        if self.state.data.get("language"):
-            self.turn.language = self.state.data["language"]
-        self.reprompts = reprompts
-        self.prompts: list[Prompt] = []
-        self.effects: list[Effect] = []
-        self.sms: list[Renderable] = []
-        self.digits: int | None = None
-
-    @property
-    def language(self) -> str:
-        return self.turn.language
-
-    @property
-    def today(self) -> dt.date:
-        return self.turn.today
-
-    @property
-    def opted_out(self) -> bool:
-        changes = [e for e in self.effects if isinstance(e, OptIn | OptOut)]
-        return isinstance(changes[-1], OptOut) if changes else self.profile.opted_out
-
-    @property
-    def channel(self) -> str:
-        changes = [e.channel for e in self.effects if isinstance(e, SetChannel)]
-        return changes[-1] if changes else self.caller.channel
-
-    def say(self, key: str, lang: str | None = None, **params: Any) -> None:
-        self.prompts.append(Prompt(key, Text(getattr(said, key), **params), lang or self.language))
-
-    def do(self, effect: Effect) -> None:
-        self.effects.append(effect)
-
-    def ask(self, step: str, again: bool = False) -> None:
-        """Ask the question of ``step`` (a new question starts with no failed answers)."""
-        if not again:
-            self.state.tries = 0
-        self.state.step = step
-        ASK[step](self)
-        self.digits = DIGITS[step]
-
-    def end(self) -> None:
-        self.state = CallState()
-        self.digits = None
-
-    def outcome(self) -> Outcome:
-        return Outcome(self.state, self.prompts, self.digits, self.effects, self.sms, self.language)
-
 
 # ---- the entry points --------------------------------------------------------------------
 
@@ -167,7 +41,7 @@ def begin(
     reprompts: int = REPROMPTS,
 ) -> Outcome:
     """Answer a call: a reminder to speak, the menu for a registered caller, or registration."""
-    call = Call(caller, CallState(), today, schedule, reprompts)
+    call = Call(caller, CallState(), today, schedule, reprompts, ASK)
     profile = caller.profile
     if reminder is not None:
         call.state.data["reminder"] = reminder
@@ -193,7 +67,7 @@ def respond(
     reprompts: int = REPROMPTS,
 ) -> Outcome:
     """Handle the keys pressed (``""``: none, the caller was silent) at the current question."""
-    call = Call(caller, state, today, schedule, reprompts)
+    call = Call(caller, state, today, schedule, reprompts, ASK)
     step = call.state.step
     if step is None:
         call.say("GOODBYE")
@@ -215,7 +89,7 @@ def respond(
 
 def ask_again(caller: Caller, state: CallState, today: dt.date, schedule: Schedule) -> Outcome:
     """The current question again, changing nothing (for a webhook Twilio sent twice)."""
-    call = Call(caller, state, today, schedule, REPROMPTS)
+    call = Call(caller, state, today, schedule, REPROMPTS, ASK)
     if call.state.step is None:
         call.say("GOODBYE")
         call.end()

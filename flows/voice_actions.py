@@ -6,19 +6,16 @@ to a :class:`flows.voice.Call`, as :mod:`flows.actions` does to a Turn for SMS.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 
 from flows import voice_sms
 from flows import voice_texts as said
 from flows.actions import MAX_CHILDREN, visit_text
 from flows.parsing import Place
 from flows.turn import AddChild, ChildInfo, RecordDoses, SetChannel, SetLanguage, SetPlace, vaccines
+from flows.voice_call import Call
 from flows.voice_words import date_words
 from locales import Text, render
 from scheduler import Visit
-
-if TYPE_CHECKING:
-    from flows.voice import Call
 
 
 def register(call: Call) -> None:

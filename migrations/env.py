@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.db import make_engine
-from bot.schema import Base
+from bot.storage.db import make_engine
+from bot.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata

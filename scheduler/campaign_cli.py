@@ -10,12 +10,11 @@ from typing import TextIO
 
 from scheduler.calendars import ri_weekdays, state_holidays
 from scheduler.campaigns import CalendarError, parse_weekdays, session_days
+from scheduler.cli_args import iso_date
 
 
 def register_campaign_days(commands: argparse._SubParsersAction) -> None:
     """``campaign-days``: which days of a round count as session days."""
-    from scheduler.cli import iso_date
-
     parser = commands.add_parser(
         "campaign-days",
         help="the session days of a campaign round",

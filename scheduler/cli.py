@@ -19,6 +19,7 @@ from typing import NoReturn, TextIO
 from locales import DEFAULT_LANGUAGE, LANGUAGES, N_, Text, format_date, render
 from scheduler import clock
 from scheduler.campaign_cli import register_campaign_days
+from scheduler.cli_args import iso_date
 from scheduler.engine import compute
 from scheduler.errors import ScheduleError
 from scheduler.loader import load_schedule, schedule_names
@@ -58,14 +59,6 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def iso_date(text: str) -> dt.date:
-    """A YYYY-MM-DD date, for argparse."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"malformed date {text!r} (expected YYYY-MM-DD)") from None
 
 
 def given_dose(text: str) -> tuple[str, dt.date]:

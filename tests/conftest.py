@@ -16,8 +16,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from bot import create_app
-from bot.cli import alembic_config
 from bot.services import services
+from bot.storage.migrations import alembic_config
 from scripts.services import postgres_server, redis_server
 from tests.support import SmsPhone, register_seed_families
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot import accounts
+from bot.accounts import staff as accounts
 from bot.services import services
 
 PASSWORD = "a long enough password"

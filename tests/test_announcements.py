@@ -12,8 +12,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.models import Reminder
 from bot.services import services
+from bot.storage.models.core import Reminder
 from bot.sweep import sweep
 from scheduler import clock
 from tests.conftest import sending_through

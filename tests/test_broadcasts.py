@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.models_campaigns import BroadcastRecipient
 from bot.services import services
+from bot.storage.models.campaigns import BroadcastRecipient
 from bot.sweep import sweep
 from scheduler import clock
 from tests.conftest import sending_through

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from bot import accounts
+from bot.accounts import staff as accounts
 from bot.services import services
 from scheduler import clock
 from tests.conftest import sending_through

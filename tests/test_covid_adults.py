@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.models import Child, Reminder
+from bot.storage.models.core import Child, Reminder
 
 pytestmark = pytest.mark.both_databases
 

@@ -6,8 +6,8 @@ import pytest
 from rq import Queue, SimpleWorker, Worker
 from sqlalchemy import select, update
 
-from bot.models import Caregiver, MessageLog
 from bot.services import services
+from bot.storage.models.core import Caregiver, MessageLog
 from scheduler import clock
 from tests.dashboard_support import sign_in
 

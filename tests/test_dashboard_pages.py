@@ -9,9 +9,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from bot.announcements import load
-from bot.models_campaigns import Broadcast
+from bot.campaigns.announcements import load
 from bot.services import services
+from bot.storage.models.campaigns import Broadcast
 from scheduler import clock
 from scheduler.calendars import campaign_data
 from tests.conftest import sending_through

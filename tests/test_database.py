@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.db import CHECKPOINT_EVERY, Database, WriteLock
+from bot.storage.db import CHECKPOINT_EVERY, Database, WriteLock
 
 
 def wal_frames(database: Path) -> int:

@@ -14,10 +14,10 @@ from rq import Queue
 from sqlalchemy import select
 
 from bot import create_app
-from bot.models import Caregiver, MessageLog, Reminder
 from bot.services import services
+from bot.storage.clients import queue
+from bot.storage.models.core import Caregiver, MessageLog, Reminder
 from bot.sweep import sweep
-from bot.worker import queue
 from scheduler import clock
 from tests.conftest import AUTH_TOKEN, TWILIO_FROM, sending_through
 from tests.fake_twilio import Outcome

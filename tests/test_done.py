@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.models import Caregiver
+from bot.storage.models.core import Caregiver
 
 pytestmark = pytest.mark.both_databases
 

@@ -13,8 +13,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from bot.cli import alembic_config
-from bot.schema import Base
+from bot.storage.migrations import alembic_config
+from bot.storage.models import Base
 from scripts.services import free_port
 
 ROOT = Path(__file__).resolve().parent.parent

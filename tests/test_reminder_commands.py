@@ -5,9 +5,9 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from bot.models import MessageLog
-from bot.ratelimit import RateLimit
+from bot.channels.ratelimit import RateLimit
 from bot.services import services
+from bot.storage.models.core import MessageLog
 from scheduler import clock
 from tests.support import FLASK, ROOT, process_env, run_worker
 

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.models import Reminder
+from bot.storage.models.core import Reminder
 from scheduler import Visit
 from scheduler.reminders import ReminderPolicy, next_window, plan_visit, window
 

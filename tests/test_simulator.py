@@ -8,9 +8,9 @@ import pytest
 from rq import Queue
 from sqlalchemy import func, select
 
-from bot.models import Caregiver, Child, MessageLog, Reminder
-from bot.models_voice import IvrSession, VoiceCall
 from bot.services import services
+from bot.storage.models.core import Caregiver, Child, MessageLog, Reminder
+from bot.storage.models.voice import IvrSession, VoiceCall
 from scheduler import clock
 from tests.dashboard_support import Staff, sign_in
 

@@ -6,7 +6,7 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import Caregiver, Child, Conversation, DoseRecord, MessageLog
+from bot.storage.models.core import Caregiver, Child, Conversation, DoseRecord, MessageLog
 
 pytestmark = pytest.mark.both_databases
 

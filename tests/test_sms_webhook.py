@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.models import Caregiver, Conversation, MessageLog
+from bot.storage.models.core import Caregiver, Conversation, MessageLog
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 from tests.support import SmsPhone, new_phone_number, sign, twiml_messages
 

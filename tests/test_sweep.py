@@ -8,8 +8,8 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from bot import create_app
-from bot.models import Caregiver, Child, Reminder
 from bot.services import services
+from bot.storage.models.core import Caregiver, Child, Reminder
 from bot.sweep import chunk_by_caregiver, sweep
 
 pytestmark = pytest.mark.both_databases

@@ -9,10 +9,10 @@ import pytest
 import yaml
 from sqlalchemy import insert, select
 
-from bot.alerts import recent
-from bot.models import Caregiver, Child, DoseRecord, Reminder
-from bot.models_campaigns import Campaign
 from bot.services import services
+from bot.storage.alerts import recent
+from bot.storage.models.campaigns import Campaign
+from bot.storage.models.core import Caregiver, Child, DoseRecord, Reminder
 from bot.sweep import sweep
 from scheduler import clock
 from scheduler.calendars import CAMPAIGN_DIR
@@ -154,7 +154,7 @@ def test_a_failing_campaign_or_child_is_an_alert_and_the_rest_goes_out(
 
 
 def test_an_alert_never_holds_a_phone_number():
-    from bot.alerts import describe
+    from bot.storage.alerts import describe
 
     error = ValueError("no reply from +919812345678 (98123 45678) about dose bcg on 2025-03-01")
     assert describe(error) == (

@@ -8,19 +8,18 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot import reminder_texts
-from bot.reminder_texts import (
+from flows import reminder_texts, texts, voice_sms, voice_texts
+from flows.actions import language_menu
+from flows.reminder_texts import (
     ChildReminder,
     PlannedReminder,
     child_reminders,
     format_days,
     reminder_message,
 )
-from bot.segments import encoding, segment_count, units
-from flows import texts, voice_sms, voice_texts
-from flows.actions import language_menu
 from flows.turn import Profile, State, Turn, vaccines
 from locales import LANGUAGES, SESSION_DAY, DateAs, Text, format_date, render
+from locales.segments import encoding, segment_count, units
 from scheduler import Area, Visit, forecast, load_schedule
 from scheduler.vaccines import BY_STRENGTH, DOSE_NAMES, STATUS_NAMES, STRENGTH_NAMES, WITH_STRENGTH
 
@@ -136,7 +135,7 @@ def render_with_values(msgid: str, lang: str, strengths: bool = True) -> str:
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", sorted(FLOW_TEXTS))
 def test_every_text_fits_in_two_segments(name, lang):
-    text = render_with_values(FLOW_TEXTS[name], lang, not name.startswith("bot.reminder_texts"))
+    text = render_with_values(FLOW_TEXTS[name], lang, not name.startswith("flows.reminder_texts"))
     assert "%(" not in text
     assert segment_count(text) <= 2, f"{lang} {name}: {units(text)} {encoding(text)} units"
 

@@ -9,11 +9,11 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bot.models import Caregiver, MessageLog
-from bot.models_voice import VoiceCall
 from bot.services import services
-from bot.voice_calls import sweep_calls
-from bot.worker import queue
+from bot.storage.clients import queue
+from bot.storage.models.core import Caregiver, MessageLog
+from bot.storage.models.voice import VoiceCall
+from bot.voice.calls import sweep_calls
 from scheduler import clock
 from tests.conftest import TWILIO_FROM, sending_through
 from tests.fake_twilio import Outcome
@@ -216,5 +216,5 @@ def test_the_scheduler_process_sweeps_due_calls(app, config, line, redis):
         scheduler.terminate()
         scheduler.wait(10)
     [job] = queue(services(app)).get_jobs()
-    assert job.func_name == "bot.voice_jobs.work_calls"
+    assert job.func_name == "bot.voice.placing.work_calls"
     assert job.args[0] == [calls_of(app)[0].id]

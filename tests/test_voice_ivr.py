@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from bot import create_app
-from bot.models import Caregiver, DoseRecord, Reminder
-from bot.models_voice import IvrSession, VoiceCall
 from bot.services import services
+from bot.storage.models.core import Caregiver, DoseRecord, Reminder
+from bot.storage.models.voice import IvrSession, VoiceCall
 from scheduler import clock
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 from tests.support import FLASK, ROOT, process_env

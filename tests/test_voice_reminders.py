@@ -5,11 +5,11 @@ server that answers like Twilio, and its status callbacks back over HTTP."""
 import pytest
 from sqlalchemy import select
 
-from bot.models import Caregiver, MessageLog, Reminder
-from bot.models_voice import VoiceCall
 from bot.services import services
+from bot.storage.models.core import Caregiver, MessageLog, Reminder
+from bot.storage.models.voice import VoiceCall
 from bot.sweep import sweep
-from bot.voice_calls import sweep_calls
+from bot.voice.calls import sweep_calls
 from scheduler import clock
 from tests.conftest import AUTH_TOKEN, sending_through
 from tests.fake_twilio import Outcome

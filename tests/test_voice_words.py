@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bot.voice_twiml import Speech, pairs, spoken
+from bot.channels.twilio_voice import Speech, pairs, spoken
 from flows.voice_words import HINDI_0_99, date_words, digit_words, number_words
 
 

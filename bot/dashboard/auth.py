@@ -21,8 +21,8 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from bot import accounts
-from bot.accounts import SignInRefused, User
+from bot.accounts import staff as accounts
+from bot.accounts.staff import SignInRefused, User
 from bot.dashboard.i18n import N_, _
 from bot.services import services
 from locales import LANGUAGES

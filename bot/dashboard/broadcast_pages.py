@@ -2,7 +2,7 @@
 live SMS segment counter, districts, an optional time), the audience size before sending,
 and each broadcast's progress and delivery; cancelling.
 
-Everything is done by ``bot.broadcasts`` (as the JSON API and the CLI do it); a district
+Everything is done by ``bot.broadcasts.lifecycle`` (as the JSON API and the CLI do it); a district
 officer may only target, see and cancel broadcasts to their own districts.
 """
 
@@ -14,15 +14,17 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from bot import accounts, broadcasts
-from bot.accounts import User
-from bot.broadcasts import CAREGIVER, Audience, BroadcastError
+from bot.accounts import staff as accounts
+from bot.accounts.staff import User
+from bot.broadcasts import lifecycle as broadcasts
+from bot.broadcasts.lifecycle import CAREGIVER, Audience, BroadcastError
+from bot.channels import bulk
 from bot.dashboard.auth import current_user
 from bot.dashboard.i18n import N_, _, current_language
-from bot.segments import encoding, segment_count
 from bot.services import services
-from bot.worker import queue
+from bot.storage.clients import queue
 from locales import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES
+from locales.segments import encoding, segment_count
 from scheduler import clock
 from scheduler.reminders import INDIA
 
@@ -188,7 +190,7 @@ def _send(broadcast_id: int, when: dt.datetime | None) -> None:
     now = clock.now()
     if when and when > now:
         flash(_(SCHEDULED, when=when.astimezone(INDIA).strftime("%Y-%m-%d %H:%M")))
-    elif not broadcasts.in_window(tika, now):
+    elif not bulk.in_window(tika, now):
         flash(_(LATER, hours=tika.config["BROADCAST_HOURS"]))
     else:
         count = broadcasts.start(tika, broadcast_id, queue(tika))
@@ -273,6 +275,6 @@ def audience_json() -> tuple[Response, int] | Response:
 
 @blueprint.get("/dashboard/broadcasts/segments.json")
 def segments_json() -> Response:
-    """The SMS segments and encoding of a text (bot.segments), for checking the counter."""
+    """The SMS segments and encoding of a text (locales.segments), for checking the counter."""
     text = request.args.get("text", "")
     return jsonify({"segments": segment_count(text), "encoding": encoding(text)})

@@ -13,14 +13,14 @@ from collections import defaultdict
 from flask import Blueprint, render_template
 from sqlalchemy import select
 
-from bot import accounts
-from bot.accounts import User
-from bot.announcements import BEFORE, START, announcement_days
+from bot.accounts import staff as accounts
+from bot.accounts.staff import User
+from bot.campaigns.announcements import BEFORE, START, announcement_days
 from bot.dashboard.auth import current_user
 from bot.dashboard.i18n import N_, _
-from bot.models import Caregiver, Reminder
-from bot.models_campaigns import Campaign as CampaignRow
 from bot.services import services
+from bot.storage.models.campaigns import Campaign as CampaignRow
+from bot.storage.models.core import Caregiver, Reminder
 from scheduler.calendars import ri_weekdays, state_holidays
 from scheduler.campaigns import CalendarError, Campaign, campaign_from_data
 

@@ -1,7 +1,7 @@
 """The dashboard's Due lists page: pick a district (an officer: one of theirs) and a
 week, see who is due at each session day, download it as CSV, or print it on A4.
 
-The lists are ``bot.duelists`` (as ``flask --app bot duelist`` makes them), in the
+The lists are ``bot.duelists.lists`` (as ``flask --app bot duelist`` makes them), in the
 dashboard's language.
 """
 
@@ -12,13 +12,13 @@ import datetime as dt
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import select
 
-from bot import accounts
-from bot.accounts import User
+from bot.accounts import staff as accounts
+from bot.accounts.staff import User
 from bot.dashboard.auth import current_user
 from bot.dashboard.i18n import N_, _, current_language
-from bot.duelists import COLUMNS, AreaFilter, as_csv, as_html, due_list, rows
-from bot.models import Caregiver
+from bot.duelists.lists import COLUMNS, AreaFilter, as_csv, as_html, due_list, rows
 from bot.services import services
+from bot.storage.models.core import Caregiver
 from scheduler import clock
 from scheduler.reminders import INDIA
 

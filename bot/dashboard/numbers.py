@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, Interval, and_, cast, func, literal_column, or_, select
 
-from bot.accounts import Scope
-from bot.models import Caregiver, Child, MessageLog
+from bot.accounts.staff import Scope
 from bot.services import Services
+from bot.storage.models.core import Caregiver, Child, MessageLog
 
 CAREGIVER, CHILD, MESSAGE = Caregiver.__table__, Child.__table__, MessageLog.__table__
 INDIA_OFFSET_MINUTES = 330

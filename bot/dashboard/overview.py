@@ -13,11 +13,11 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from bot import alerts
 from bot.dashboard import charts, numbers, statuses
 from bot.dashboard.auth import current_user
 from bot.dashboard.i18n import N_, _, current_language, date, percent
 from bot.services import services
+from bot.storage import alerts
 from scheduler import clock
 from scheduler.vaccines import dose_name
 

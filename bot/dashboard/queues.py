@@ -15,7 +15,7 @@ from rq import Queue, Worker
 
 from bot.dashboard.i18n import N_, _, current_language
 from bot.services import services
-from bot.worker import QUEUES
+from bot.storage.clients import QUEUES
 from locales import BABEL_LOCALES
 from scheduler.clock import TIMEZONE
 

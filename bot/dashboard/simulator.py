@@ -4,7 +4,7 @@ Each signed-in session gets its own simulated phone number, from a range no real
 has (+91 5550 xxxxxx: Indian mobile numbers start with 6 to 9), and its caregiver row is
 marked ``simulated``: it is never planned reminders, and broadcasts, due lists and the
 overview leave it out. Messages run through the same flow engine and store as real
-traffic (:func:`bot.conversation.handle_message`, :mod:`bot.voice_ivr`), but the replies
+traffic (:func:`bot.conversation.shell.handle_message`, :mod:`bot.voice.ivr`), but the replies
 come back to the page only: nothing goes through a gateway. SMS are logged on the
 channel "simulator", so they never count as SMS sent.
 """
@@ -21,13 +21,13 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from sqlalchemy import Connection, select
 from werkzeug.wrappers import Response
 
-from bot import store
-from bot.conversation import Inbound, handle_message
+from bot.channels.twilio_voice import spoken
+from bot.conversation.shell import Inbound, handle_message
 from bot.dashboard.i18n import N_, _
-from bot.models import Caregiver, MessageLog
 from bot.services import services
-from bot.voice_ivr import Reply, answer_call, keys_pressed
-from bot.voice_twiml import spoken
+from bot.storage import store
+from bot.storage.models.core import Caregiver, MessageLog
+from bot.voice.ivr import Reply, answer_call, keys_pressed
 from locales import render
 
 log = logging.getLogger(__name__)

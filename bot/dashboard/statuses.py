@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
-from bot.duelists import CAREGIVER, people_in
-from bot.services import Services
+from bot.services import Services, current_services
+from bot.storage.clients import queue
+from bot.storage.people import CAREGIVER, people_in
 from scheduler import Area, Schedule, ScheduleError, forecast
 from scheduler.duelist import Person, _dropped_out
 from scheduler.results import DUE, GIVEN, MISSED, OVERDUE
@@ -191,8 +192,6 @@ def _count_and_store(services: Services, district: str | None, today: dt.date) -
 
 def _enqueue(services: Services, districts: list[str | None], today: dt.date) -> None:
     """Queue a job to count these districts, unless one is counting them already."""
-    from bot.worker import queue
-
     day = today.isoformat()
     mine = [
         _field(d)
@@ -207,8 +206,6 @@ def _enqueue(services: Services, districts: list[str | None], today: dt.date) ->
 
 def count_job(day: str, districts: list[str]) -> int:
     """RQ job: count these districts' children for the dashboard; returns how many."""
-    from bot.worker import current_services
-
     services = current_services()
     today = dt.date.fromisoformat(day)
     children = 0

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, select, text
 
-from bot import broadcasts
-from bot.broadcasts import Audience
-from bot.models import Caregiver
-from bot.models_voice import VoiceCall
+from bot.broadcasts import lifecycle as broadcasts
+from bot.broadcasts.lifecycle import Audience
 from bot.services import services
+from bot.storage.models.core import Caregiver
+from bot.storage.models.voice import VoiceCall
 from bot.sweep import sweep
 from scheduler import clock
 from tests.conftest import sending_through

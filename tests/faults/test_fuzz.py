@@ -14,10 +14,10 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select
 
-from bot.channels.sms import normalise_phone
-from bot.models import MessageLog
-from bot.models_inbox import InboxMessage
+from bot.channels.twilio_sms import normalise_phone
 from bot.services import services
+from bot.storage.models.core import MessageLog
+from bot.storage.models.inbox import InboxMessage
 from scheduler import clock
 from tests.conftest import AUTH_TOKEN
 from tests.dashboard_support import sign_in

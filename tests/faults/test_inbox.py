@@ -14,11 +14,11 @@ from urllib.parse import urlencode
 import requests
 from sqlalchemy import func, select
 
-from bot import inbox
 from bot.inbox_jobs import write_down_deferred
-from bot.models import MessageLog
-from bot.models_inbox import InboxMessage
 from bot.services import services
+from bot.storage import inbox
+from bot.storage.models.core import MessageLog
+from bot.storage.models.inbox import InboxMessage
 from bot.sweep import sweep
 from scheduler import clock
 from tests.conftest import AUTH_TOKEN, sending_through

@@ -12,10 +12,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.models import MessageLog
-from bot.outbox import Outbox, Outgoing
-from bot.receipts import callback_url
+from bot.channels.outbox import Outbox, Outgoing
+from bot.channels.receipts import callback_url
 from bot.services import services
+from bot.storage.models.core import MessageLog
 from scheduler import clock
 from tests.conftest import sending_through
 

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from bot import create_app
-from bot.accounts import create_user, set_password
+from bot.accounts.staff import create_user, set_password
 from bot.services import services
 from tests.dashboard_support import PASSWORD, csrf_token, sign_in
 from tests.faults.processes import gunicorn

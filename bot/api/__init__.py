@@ -1,0 +1,1 @@
+"""The JSON API for district teams (bearer tokens)."""

@@ -1,0 +1,481 @@
+"""Community broadcasts: create, preview, schedule, send, cancel, and see how they went.
+
+Starting a broadcast selects its recipients into the database in one statement and
+queues jobs, each for a range of recipients; a job claims its range, sends through the
+shared outbox (rate limit, retries, settling after a crash) and records each outcome.
+The sweep starts scheduled broadcasts and queues again whatever no job finished.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rq import Queue
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+
+from bot.channels import bulk
+from bot.services import Services
+from bot.storage.models.campaigns import Broadcast, BroadcastRecipient
+from bot.storage.models.core import Caregiver, Child, MessageLog, Reminder
+from locales import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, N_, Text, render
+from locales.segments import encoding, segment_count
+from scheduler import clock
+from scheduler.calendars import block_pincodes, blocks
+from scheduler.campaigns import CalendarError
+from scheduler.reminders import INDIA
+
+log = logging.getLogger(__name__)
+
+CAREGIVER, CHILD, REMINDER = Caregiver.__table__, Child.__table__, Reminder.__table__
+BROADCAST, RECIPIENT, MESSAGE = (
+    Broadcast.__table__,
+    BroadcastRecipient.__table__,
+    MessageLog.__table__,
+)
+MAX_TEXT_SEGMENTS = 3
+MAX_NAME = 120  # characters
+MAX_AGE_MONTHS = 240
+OVERDUE_KINDS = ("overdue-1", "overdue-2", "overdue-3", "next")
+
+
+STATUS_NAMES = {
+    "draft": N_("draft"),
+    "scheduled": N_("scheduled"),
+    "sending": N_("sending"),
+    "done": N_("done"),
+    "cancelled": N_("cancelled"),
+}
+NO_NAME = N_("A broadcast needs a name.")
+NAME_TOO_LONG = N_("A broadcast's name has at most %(limit)s characters.")
+MISSING_TEXT = N_("A text is needed in every language. Missing: %(languages)s")
+NO_SUCH_LANGUAGE = N_("Not a language we send in: %(languages)s")
+TOO_LONG = N_("The %(language)s text is %(segments)s SMS segments long; at most %(limit)s.")
+UNKNOWN_FIELDS = N_("Unknown audience field: %(fields)s")
+LANGUAGES_ALLOWED = N_("The languages can only be: %(languages)s")
+NOT_A_LIST = N_("%(field)s is a list of names or numbers.")
+CONTROL_CHARACTER = N_("%(field)s has a control character in it, which cannot be sent.")
+NOT_TRUE_OR_FALSE = N_("%(field)s can only be true or false.")
+BAD_AGES = N_("age_months is [from, to] in whole months up to %(limit)s, from no more than to.")
+UNKNOWN_BLOCK = N_("Unknown block: %(name)s. Known blocks: %(known)s")
+CANNOT_SEND = N_("Broadcast %(id)s is %(status)s: only a draft or a scheduled one can be sent.")
+ALREADY_OVER = N_("Broadcast %(id)s is already %(status)s.")
+
+
+class BroadcastError(ValueError):
+    """A broadcast request that cannot be carried out, saying why in any shipped language.
+
+    ``str()`` is the English text (the CLI's and the API's default); a page shows
+    :meth:`in_language` in its reader's language.
+    """
+
+    def __init__(self, msgid: str, **values: object) -> None:
+        self.text = Text(msgid, **values)
+        super().__init__(render(self.text, "en"))
+
+    def in_language(self, lang: str) -> str:
+        return render(self.text, lang)
+
+
+class NoBroadcast(LookupError):
+    """There is no broadcast with this id."""
+
+    def __init__(self, broadcast_id: int) -> None:
+        self.broadcast_id = broadcast_id
+        super().__init__(f"no broadcast {broadcast_id}")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _values(data: dict, key: str) -> tuple[str, ...]:
+    """An audience field's values as texts: a list of names or whole numbers, or nothing."""
+    values = data.get(key)
+    if values is None:
+        return ()
+    if not isinstance(values, list | tuple) or not all(
+        isinstance(v, str) or _is_int(v) for v in values
+    ):
+        raise BroadcastError(NOT_A_LIST, field=key)
+    return tuple(_printable(str(v), key) for v in values)
+
+
+def _printable(text: str, field: str) -> str:
+    """``text``, refused if it holds a control character other than a line break or tab."""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text):
+        raise BroadcastError(CONTROL_CHARACTER, field=field)
+    return text
+
+
+def _language_names(codes: Iterable[str]) -> str:
+    return ", ".join(f"{LANGUAGE_NAMES.get(c, c)} ({c})" for c in codes)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a broadcast goes to. Places are alternatives (any of them); the other filters
+    all apply. Opted-out and unreachable caregivers are never included."""
+
+    states: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    blocks: tuple[str, ...] = ()
+    pincodes: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    age_months: tuple[int, int] | None = None  # a child aged from .. to .. months
+    overdue: bool = False  # a child whose visit has passed with no vaccine reported
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Audience:
+        known = {"states", "districts", "blocks", "pincodes", "languages", "age_months", "overdue"}
+        unknown = set(data) - known
+        if unknown:
+            raise BroadcastError(UNKNOWN_FIELDS, fields=", ".join(sorted(unknown)))
+        names = lambda key: tuple(v.strip().upper() for v in _values(data, key))  # noqa: E731
+        languages = _values(data, "languages")
+        if set(languages) - set(LANGUAGES):
+            raise BroadcastError(LANGUAGES_ALLOWED, languages=_language_names(LANGUAGES))
+        ages = data.get("age_months")
+        if ages is not None:
+            whole = isinstance(ages, list | tuple) and all(_is_int(a) for a in ages)
+            if not (whole and len(ages) == 2 and 0 <= ages[0] <= ages[1] <= MAX_AGE_MONTHS):
+                raise BroadcastError(BAD_AGES, limit=MAX_AGE_MONTHS)
+            ages = (ages[0], ages[1])
+        overdue = data.get("overdue", False)
+        if not isinstance(overdue, bool):
+            raise BroadcastError(NOT_TRUE_OR_FALSE, field="overdue")
+        audience = cls(
+            names("states"),
+            names("districts"),
+            names("blocks"),
+            _values(data, "pincodes"),
+            languages,
+            ages,
+            overdue,
+        )
+        audience.pins()  # unknown blocks are an error now, not when sending
+        return audience
+
+    def to_dict(self) -> dict:
+        return {
+            "states": list(self.states),
+            "districts": list(self.districts),
+            "blocks": list(self.blocks),
+            "pincodes": list(self.pincodes),
+            "languages": list(self.languages),
+            "age_months": list(self.age_months) if self.age_months else None,
+            "overdue": self.overdue,
+        }
+
+    def pins(self) -> set[str]:
+        pins = set(self.pincodes)
+        for block in self.blocks:
+            try:
+                pins |= block_pincodes(block)
+            except CalendarError:
+                known = ", ".join(sorted(blocks())) or "–"
+                raise BroadcastError(UNKNOWN_BLOCK, name=block, known=known) from None
+        return pins
+
+    def where(self, today: dt.date):
+        """The SQL condition on caregivers."""
+        conditions = [
+            CAREGIVER.c.opted_out.is_(False),
+            CAREGIVER.c.unreachable.is_(False),
+            CAREGIVER.c.simulated.is_(False),  # the dashboard's phone simulator
+        ]
+        places = []
+        if self.states:
+            places.append(CAREGIVER.c.state.in_(self.states))
+        if self.districts:
+            places.append(CAREGIVER.c.district.in_(self.districts))
+        if pins := self.pins():
+            places.append(CAREGIVER.c.pincode.in_(sorted(pins)))
+        if places:
+            conditions.append(or_(*places))
+        if self.languages:
+            conditions.append(
+                func.coalesce(CAREGIVER.c.language, DEFAULT_LANGUAGE).in_(self.languages)
+            )
+        if self.age_months:
+            # Aged from .. to .. completed months: born on or before today less the first,
+            # and after today less one month more than the second.
+            youngest, oldest = self.age_months
+            conditions.append(
+                select(CHILD.c.id)
+                .where(
+                    CHILD.c.caregiver_id == CAREGIVER.c.id,
+                    CHILD.c.schedule == "uip",
+                    CHILD.c.birth_date <= _months_before(today, youngest),
+                    CHILD.c.birth_date > _months_before(today, oldest + 1),
+                )
+                .exists()
+            )
+        if self.overdue:
+            conditions.append(
+                select(REMINDER.c.id)
+                .where(
+                    REMINDER.c.caregiver_id == CAREGIVER.c.id,
+                    REMINDER.c.status.in_(("planned", "claimed")),
+                    REMINDER.c.kind.in_(OVERDUE_KINDS),
+                    REMINDER.c.visit_date < today,
+                )
+                .exists()
+            )
+        return and_(*conditions)
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+# ---- creating, previewing, scheduling, cancelling ------------------------------------------
+
+
+def create(
+    services: Services, name: str, texts: dict[str, str], audience: Audience, created_by: str
+) -> int:
+    """A new broadcast (a draft); every shipped language needs its text."""
+    name = _printable(name, "name").strip()
+    if not name:
+        raise BroadcastError(NO_NAME)
+    if len(name) > MAX_NAME:
+        raise BroadcastError(NAME_TOO_LONG, limit=MAX_NAME)
+    missing = [lang for lang in LANGUAGES if not (texts.get(lang) or "").strip()]
+    if missing:
+        raise BroadcastError(MISSING_TEXT, languages=_language_names(missing))
+    extra = set(texts) - set(LANGUAGES)
+    if extra:
+        raise BroadcastError(NO_SUCH_LANGUAGE, languages=", ".join(sorted(extra)))
+    for lang, text in texts.items():
+        segments = segment_count(_printable(text, f"texts.{lang}"))
+        if segments > MAX_TEXT_SEGMENTS:
+            raise BroadcastError(
+                TOO_LONG,
+                language=_language_names([lang]),
+                segments=segments,
+                limit=MAX_TEXT_SEGMENTS,
+            )
+    with services.db.writing() as conn:
+        return conn.execute(
+            insert(BROADCAST)
+            .values(
+                name=name,
+                kind="community",
+                texts={k: v.strip() for k, v in texts.items()},
+                audience=audience.to_dict(),
+                status="draft",
+                recipients=0,
+                created_by=created_by,
+                created_at=clock.now(),
+            )
+            .returning(BROADCAST.c.id)
+        ).scalar_one()
+
+
+def _status(status: str) -> Text | str:
+    return Text(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
+
+def get(conn: Connection, broadcast_id: int):
+    row = conn.execute(select(BROADCAST).where(BROADCAST.c.id == broadcast_id)).first()
+    if row is None:
+        raise NoBroadcast(broadcast_id)
+    return row
+
+
+def preview(services: Services, broadcast_id: int) -> dict:
+    """Each language's text, its SMS segments, and how many caregivers would get it now."""
+    with services.db.reading() as conn:
+        row = get(conn, broadcast_id)
+        audience = Audience.from_dict(row.audience)
+        language = func.coalesce(CAREGIVER.c.language, DEFAULT_LANGUAGE)
+        counts = dict(
+            conn.execute(
+                select(language, func.count()).where(audience.where(_today())).group_by(language)
+            ).all()
+        )
+    languages = {
+        lang: {
+            "text": text,
+            "segments": segment_count(text),
+            "encoding": encoding(text),
+            "recipients": counts.get(lang, 0),
+        }
+        for lang, text in row.texts.items()
+    }
+    return {
+        "id": broadcast_id,
+        "name": row.name,
+        "status": row.status,
+        "recipients": sum(counts.values()),
+        "languages": languages,
+    }
+
+
+def schedule(services: Services, broadcast_id: int, at: dt.datetime | None) -> str:
+    """Send now (``at`` None or past: the sweep starts it within a minute) or at ``at``."""
+    with services.db.writing() as conn:
+        row = get(conn, broadcast_id)
+        if row.status not in ("draft", "scheduled"):
+            raise BroadcastError(CANNOT_SEND, id=broadcast_id, status=_status(row.status))
+        conn.execute(
+            update(BROADCAST)
+            .where(BROADCAST.c.id == broadcast_id)
+            .values(status="scheduled", send_at=at or clock.now())
+        )
+    return "scheduled"
+
+
+def cancel(services: Services, broadcast_id: int) -> int:
+    """Stop a broadcast: nothing more goes out. Returns how many recipients it spared."""
+    with services.db.writing() as conn:
+        row = get(conn, broadcast_id)
+        if row.status in ("done", "cancelled"):
+            raise BroadcastError(ALREADY_OVER, id=broadcast_id, status=_status(row.status))
+        conn.execute(
+            update(BROADCAST)
+            .where(BROADCAST.c.id == broadcast_id)
+            .values(status="cancelled", finished_at=clock.now())
+        )
+        return conn.execute(
+            update(RECIPIENT)
+            .where(
+                RECIPIENT.c.broadcast_id == broadcast_id,
+                RECIPIENT.c.status.in_(("queued", "claimed")),
+            )
+            .values(status="cancelled")
+        ).rowcount
+
+
+def stats(services: Services, broadcast_id: int) -> dict:
+    """Recipients by state, and messages by what the network reported."""
+    with services.db.reading() as conn:
+        row = get(conn, broadcast_id)
+        recipients = dict(
+            conn.execute(
+                select(RECIPIENT.c.status, func.count())
+                .where(RECIPIENT.c.broadcast_id == broadcast_id)
+                .group_by(RECIPIENT.c.status)
+            ).all()
+        )
+        delivery = dict(
+            conn.execute(
+                select(MESSAGE.c.status, func.count())
+                .select_from(RECIPIENT.join(MESSAGE, MESSAGE.c.id == RECIPIENT.c.message_id))
+                .where(RECIPIENT.c.broadcast_id == broadcast_id)
+                .group_by(MESSAGE.c.status)
+            ).all()
+        )
+    return {
+        "id": broadcast_id,
+        "name": row.name,
+        "status": row.status,
+        "send_at": row.send_at.isoformat() if row.send_at else None,
+        "recipients": row.recipients,
+        "by_status": recipients,
+        "delivery": delivery,
+    }
+
+
+def _today() -> dt.date:
+    return clock.now().astimezone(INDIA).date()
+
+
+# ---- sending (through bot.channels.bulk) ---------------------------------------------------
+
+
+def start(
+    services: Services,
+    broadcast_id: int,
+    queue: Queue,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Select a scheduled broadcast's recipients and queue their jobs; returns how many."""
+    now = clock.now()
+    with services.db.writing() as conn:
+        row = get(conn, broadcast_id)
+        if row.status != "scheduled":
+            return 0
+        audience = Audience.from_dict(row.audience)
+        language = func.coalesce(CAREGIVER.c.language, DEFAULT_LANGUAGE)
+        chosen = select(
+            bindparam("bid", broadcast_id), CAREGIVER.c.id, language, bindparam("queued", "queued")
+        ).where(audience.where(now.astimezone(INDIA).date()))
+        conn.execute(
+            insert(RECIPIENT).from_select(
+                ["broadcast_id", "caregiver_id", "language", "status"], chosen
+            )
+        )
+        # Counted, not taken from the driver: not every driver reports INSERT ... SELECT rows.
+        count = conn.scalar(select(func.count()).where(RECIPIENT.c.broadcast_id == broadcast_id))
+        conn.execute(
+            update(BROADCAST)
+            .where(BROADCAST.c.id == broadcast_id)
+            .values(
+                status="sending" if count else "done",
+                recipients=count,
+                enqueued_at=now,
+                finished_at=None if count else now,
+            )
+        )
+    log.info("broadcast %s: %d recipients", broadcast_id, count)
+    bulk.enqueue_ranges(services, broadcast_id, queue, now, progress)
+    return count
+
+
+def resume(services: Services, now: dt.datetime, queue: Queue) -> None:
+    """The sweep's part: start broadcasts whose time has come; queue again what no job
+    finished within a claim's time; close broadcasts with nobody left to send to."""
+    if not bulk.in_window(services, now):
+        return
+    lease = dt.timedelta(seconds=services.config["CLAIM_SECONDS"])
+    with services.db.reading() as conn:
+        due = conn.scalars(
+            select(BROADCAST.c.id).where(
+                BROADCAST.c.status == "scheduled", BROADCAST.c.send_at <= now
+            )
+        ).all()
+        stalled = conn.scalars(
+            select(BROADCAST.c.id).where(
+                BROADCAST.c.status == "sending", BROADCAST.c.enqueued_at <= now - lease
+            )
+        ).all()
+    for broadcast_id in due:
+        start(services, broadcast_id, queue)
+    bulk.requeue(services, stalled, queue, now)
+
+
+def listing(services: Services) -> list[dict]:
+    """Every broadcast, newest first, with its status and counts."""
+    with services.db.reading() as conn:
+        rows = conn.execute(
+            select(
+                BROADCAST.c.id,
+                BROADCAST.c.name,
+                BROADCAST.c.status,
+                BROADCAST.c.send_at,
+                BROADCAST.c.recipients,
+                BROADCAST.c.created_by,
+            ).order_by(BROADCAST.c.id.desc())
+        ).all()
+    return [
+        {
+            "id": r.id,
+            "name": r.name,
+            "status": r.status,
+            "recipients": r.recipients,
+            "send_at": r.send_at.isoformat() if r.send_at else None,
+            "created_by": r.created_by,
+        }
+        for r in rows
+    ]

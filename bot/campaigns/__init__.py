@@ -1,0 +1,1 @@
+"""Campaigns: loading campaign files, planning their announcements, and their commands."""

@@ -1,0 +1,2 @@
+"""The SMS conversation: the webhook shell around ``flows/`` (record, load, process,
+save, reply) and the terminal chat."""
