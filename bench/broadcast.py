@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.result import report  # noqa: E402
+
 NOW = "2025-06-02T11:00:00+05:30"
 
 
@@ -107,6 +109,12 @@ def main() -> int:
         f"peak memory {figures['peak_mb']:.0f} MB (target < 300 MB)"
     )
     ok = figures["seconds"] < 60 and figures["peak_mb"] < 300
+    report(
+        "broadcast",
+        {"seconds": round(figures["seconds"], 1), "peak MB": round(figures["peak_mb"])},
+        f"< 60 s and < 300 MB for {args.caregivers:,}",
+        ok,
+    )
     return 0 if ok else 1
 
 

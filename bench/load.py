@@ -36,6 +36,7 @@ from alembic import command  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.harness import SCRIPT, conversations, fixed_rate, gunicorn, server_env  # noqa: E402
+from bench.result import report  # noqa: E402
 from bot.storage.migrations import alembic_config  # noqa: E402
 from scripts.services import postgres_server, redis_server  # noqa: E402
 
@@ -148,6 +149,16 @@ def main() -> int:
         f"tika p99 {tika['p99_ms']:.1f} ms (target < {TARGET_P99_MS:.0f} ms; the baseline's "
         f"{baseline['p99_ms']:.1f} ms); every message recorded and answered once: "
         f"{'yes' if nothing_lost else 'NO'}"
+    )
+    report(
+        "load",
+        {
+            "p99 ms": round(tika["p99_ms"], 1),
+            "baseline p99 ms": round(baseline["p99_ms"], 1),
+            "nothing lost": nothing_lost,
+        },
+        f"p99 < {TARGET_P99_MS:.0f} ms, nothing lost or doubled",
+        nothing_lost and fast,
     )
     return 0 if nothing_lost and fast else 1
 

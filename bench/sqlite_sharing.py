@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import PUBLIC, SCRIPT, TOKEN, conversations  # noqa: E402
+from bench.result import report  # noqa: E402
 
 WARM_UP = 1000  # messages each process handles before it is timed
 NOW = "2025-03-20T10:00:00+05:30"
@@ -198,6 +199,15 @@ def main() -> int:
         f"sharing the SQLite file adds {mean_cpu(shared) - mean_cpu(separate):.0f} us of CPU "
         f"per message (two busy processes on two databases add "
         f"{mean_cpu(separate) - mean_cpu(alone):.0f} us)"
+    )
+    report(
+        "sqlite_sharing",
+        {
+            "CPU us/msg alone": round(mean_cpu(alone)),
+            "sharing adds us": round(mean_cpu(shared) - mean_cpu(separate)),
+        },
+        "none (measures the cost)",
+        None,
     )
     return 0
 

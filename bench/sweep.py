@@ -30,6 +30,7 @@ from alembic import command  # noqa: E402
 from rq import Queue  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from bench.result import report  # noqa: E402
 from bot import create_app  # noqa: E402
 from bot.services import services  # noqa: E402
 from bot.storage.migrations import alembic_config  # noqa: E402
@@ -149,6 +150,8 @@ def main() -> int:
             path.unlink()
     ratio = max(timings) / min(timings)
     print(f"largest/smallest sweep time: {ratio:.2f}x  (target <= 1.5x)")
+    figures = {"ratio": round(ratio, 2), "sweeps s": " / ".join(f"{t:.3f}" for t in timings)}
+    report("sweep", figures, "largest/smallest <= 1.5x", ratio <= 1.5)
     return 0 if ratio <= 1.5 else 1
 
 

@@ -41,10 +41,6 @@ class Inbound:
     provider_sid: str | None = None
 
 
-class Replayed(Exception):
-    """The provider sent a message that was already handled."""
-
-
 def handle_message(services: Services, message: Inbound) -> list[str]:
     """Write ``message`` down, handle it, and return the replies to send back, in order.
 
@@ -74,7 +70,7 @@ def handle_recorded(
             return _attempt(services, message, inbox_id, log_replies)
         except store.Conflict:
             log.info("message from %s raced another of theirs; again", mask_phone(message.phone))
-        except Replayed:
+        except store.Replayed:
             log.info("message %d was handled meanwhile", inbox_id)
             return []
         except DatabaseBusy:
@@ -89,12 +85,21 @@ def _replies_to(services: Services, message: Inbound) -> list[str]:
 
 
 def _attempt(services: Services, message: Inbound, inbox_id: int, log_replies: bool) -> list[str]:
-    db = services.db
-    with db.reading() as conn:
+    """Load once, run the pure flow, save once."""
+    with services.db.reading() as conn:
         loaded = store.load(conn, message.phone)
+    received = store.Received(
+        inbox_id, message.phone, message.channel, message.body, message.provider_sid
+    )
     over_limit = loaded.recent_messages + 1 - services.config["THROTTLE_PER_MINUTE"]
-    if over_limit > 0:
-        return _throttled(services, loaded, message, inbox_id, notice=over_limit == 1)
+    if over_limit > 0:  # logged, not acted on; only the first over the limit hears why
+        replies = []
+        if over_limit == 1:
+            log.warning("throttling %s", mask_phone(message.phone))
+            replies = [render(Text(texts.THROTTLED), normalise_language(loaded.profile.language))]
+        with services.db.writing() as conn:
+            store.save_turn(conn, services.planner, loaded, received, replies, None, [])
+        return replies
 
     outcome = process(
         loaded.profile,
@@ -105,25 +110,18 @@ def _attempt(services: Services, message: Inbound, inbox_id: int, log_replies: b
         services.session_day,
     )
     replies = [render(text, outcome.language) for text in outcome.replies]
+    with services.db.writing() as conn:
+        store.save_turn(
+            conn,
+            services.planner,
+            loaded,
+            received,
+            replies,
+            outcome.state,
+            outcome.effects,
+            log_replies,
+        )
     erased = any(isinstance(effect, DeleteCaregiver) for effect in outcome.effects)
-    with db.writing() as conn:
-        _mark_handled(conn, inbox_id)
-        caregiver_id = store.caregiver_id_for(conn, loaded, message.phone)
-        inbound_id = _log_inbound(conn, caregiver_id, message, "received")
-        store.save_state(conn, caregiver_id, loaded, outcome.state)
-        changes = store.apply_effects(conn, caregiver_id, outcome.effects, message.channel)
-        if changes.everyone or changes.children:
-            children = None if changes.everyone else changes.children
-            services.planner.replan(conn, caregiver_id, clock.now(), children, told_today=True)
-        if erased:
-            # The erasure kept only what a replayed webhook needs (this message's provider
-            # id, as a tombstone); the replies, which hold nothing personal, answer that,
-            # or an empty row where the message had no provider id (the simulator).
-            caregiver_id = None
-            if not message.provider_sid:
-                inbound_id = _log_inbound(conn, None, Inbound("", "", message.channel), "erased")
-        if log_replies:
-            store.log_replies(conn, caregiver_id, message.channel, replies, inbound_id)
     log.info(
         "message from %s: %d replies, %d effects%s",
         mask_phone(message.phone),
@@ -131,37 +129,4 @@ def _attempt(services: Services, message: Inbound, inbox_id: int, log_replies: b
         len(outcome.effects),
         " (caregiver erased at their request)" if erased else "",
     )
-    return replies
-
-
-def _mark_handled(conn, inbox_id: int, status: str = "handled") -> None:
-    if not inbox.mark(conn, inbox_id, status):
-        conn.rollback()
-        raise Replayed(inbox_id)
-
-
-def _log_inbound(conn, caregiver_id: int | None, message: Inbound, status: str) -> int:
-    inbound_id = store.log_inbound(
-        conn, caregiver_id, message.channel, message.body, status, message.provider_sid
-    )
-    if inbound_id is None:
-        conn.rollback()
-        raise Replayed(message.provider_sid)
-    return inbound_id
-
-
-def _throttled(
-    services: Services, loaded: store.Loaded, message: Inbound, inbox_id: int, notice: bool
-) -> list[str]:
-    """Log a message over the limit without acting on it; only the first gets a notice."""
-    replies = []
-    if notice:
-        log.warning("throttling %s", mask_phone(message.phone))
-        lang = normalise_language(loaded.profile.language)
-        replies = [render(Text(texts.THROTTLED), lang)]
-    with services.db.writing() as conn:
-        _mark_handled(conn, inbox_id, "throttled")
-        caregiver_id = store.caregiver_id_for(conn, loaded, message.phone)
-        inbound_id = _log_inbound(conn, caregiver_id, message, "throttled")
-        store.log_replies(conn, caregiver_id, message.channel, replies, inbound_id)
     return replies

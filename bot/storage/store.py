@@ -15,11 +15,13 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
+from bot.storage import inbox
 from bot.storage.db import conflict_insert
 from bot.storage.fastsql import execute, execute_many, rowcount
 from bot.storage.models.core import Caregiver, Child, Conversation, DoseRecord, MessageLog, Reminder
 from bot.storage.models.inbox import InboxMessage
 from bot.storage.models.voice import IvrSession, VoiceCall
+from bot.storage.planning import Planner
 from flows.parsing import Place
 from flows.turn import (
     AddChild,
@@ -205,6 +207,65 @@ def load(conn: Connection, phone: str) -> Loaded:
     return Loaded(first["id"], profile, state, first["version"], first["recent"] or 0)
 
 
+class Replayed(Exception):
+    """The provider sent a message that was already handled."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """A message as the store writes it down: its inbox row, sender, channel and text."""
+
+    inbox_id: int
+    phone: str
+    channel: str
+    body: str
+    provider_sid: str | None
+
+
+def save_turn(
+    conn: Connection,
+    planner: Planner,
+    loaded: Loaded,
+    message: Received,
+    replies: list[str],
+    state: State | None,
+    effects: list[Effect],
+    log_replies: bool = True,
+) -> None:
+    """One message's unit of work, in the caller's write transaction: mark it handled in
+    the inbox, log it, save the conversation's new ``state`` (None: a throttled message,
+    which changes nothing), carry out the ``effects``, re-plan the reminders they change,
+    and log the ``replies`` (``log_replies``: False when they go out as SMS, which log
+    themselves). Raises Replayed when another request handled the message first, and
+    Conflict when another message of the sender's got in since ``loaded`` was read."""
+    status = "received" if state is not None else "throttled"
+    if not inbox.mark(conn, message.inbox_id, "handled" if state is not None else status):
+        conn.rollback()
+        raise Replayed(message.inbox_id)
+    caregiver_id: int | None = caregiver_id_for(conn, loaded, message.phone)
+    inbound_id = log_inbound(
+        conn, caregiver_id, message.channel, message.body, status, message.provider_sid
+    )
+    if inbound_id is None:
+        conn.rollback()
+        raise Replayed(message.provider_sid)
+    if state is not None:
+        save_state(conn, caregiver_id, loaded, state)
+        changes = apply_effects(conn, caregiver_id, effects, message.channel)
+        if changes.erased:
+            # The erasure kept only what a replayed webhook needs (this message's provider
+            # id, as a tombstone); the replies, which hold nothing personal, answer that,
+            # or an empty row where the message had no provider id (the simulator).
+            caregiver_id = None
+            if not message.provider_sid:
+                inbound_id = log_inbound(conn, None, message.channel, "", "erased", None)
+        elif changes.everyone or changes.children:
+            children = None if changes.everyone else changes.children
+            planner.replan(conn, caregiver_id, clock.now(), children, told_today=True)
+    if log_replies:
+        log_replies_to(conn, caregiver_id, message.channel, replies, inbound_id)
+
+
 def caregiver_id_for(conn: Connection, loaded: Loaded, phone: str) -> int:
     """The caregiver's id, creating the caregiver if they were new when read."""
     if loaded.caregiver_id is not None:
@@ -270,7 +331,7 @@ def replies_to(conn: Connection, provider_sid: str) -> list[str]:
     return [body for (body,) in execute(conn, _REPLIES, {"sid": provider_sid})]
 
 
-def log_replies(
+def log_replies_to(
     conn: Connection, caregiver_id: int | None, channel: str, replies: list[str], reply_to_id: int
 ) -> None:
     """Log the replies sent back in answer to message ``reply_to_id``."""
