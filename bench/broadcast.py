@@ -55,7 +55,7 @@ def start_broadcast(database_url: str, redis_url: str) -> None:
     """In its own process: create and start the broadcast; print time and peak memory."""
     from bot import create_app
     from bot.broadcasts import lifecycle as broadcasts
-    from bot.broadcasts.lifecycle import Audience
+    from bot.broadcasts.audience import Audience
     from bot.services import services
     from bot.storage.clients import queue
 

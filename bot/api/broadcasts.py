@@ -16,7 +16,8 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from bot.broadcasts import lifecycle as broadcasts
-from bot.broadcasts.lifecycle import Audience, BroadcastError, NoBroadcast
+from bot.broadcasts.audience import Audience, BroadcastError
+from bot.broadcasts.lifecycle import NoBroadcast
 from bot.services import services
 from locales import LANGUAGES, N_, Text, render
 

@@ -9,7 +9,7 @@ import time
 import click
 
 from bot.broadcasts import lifecycle as broadcasts
-from bot.broadcasts.lifecycle import Audience, BroadcastError
+from bot.broadcasts.audience import Audience, BroadcastError
 from bot.channels import bulk
 from bot.services import services
 from bot.storage.clients import queue

@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import unicodedata
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from rq import Queue
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
+from bot.broadcasts.audience import (
+    Audience,
+    BroadcastError,
+    language_names,
+    printable,
+)
 from bot.channels import bulk
 from bot.services import Services
 from bot.storage.models.campaigns import Broadcast, BroadcastRecipient
 from bot.storage.models.core import Caregiver, Child, MessageLog, Reminder
-from locales import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, N_, Text, render
+from locales import DEFAULT_LANGUAGE, LANGUAGES, N_, Text
 from locales.segments import encoding, segment_count
 from scheduler import clock
-from scheduler.calendars import block_pincodes, blocks
-from scheduler.campaigns import CalendarError
 from scheduler.reminders import INDIA
 
 log = logging.getLogger(__name__)
@@ -38,8 +40,6 @@ BROADCAST, RECIPIENT, MESSAGE = (
 )
 MAX_TEXT_SEGMENTS = 3
 MAX_NAME = 120  # characters
-MAX_AGE_MONTHS = 240
-OVERDUE_KINDS = ("overdue-1", "overdue-2", "overdue-3", "next")
 
 
 STATUS_NAMES = {
@@ -54,30 +54,8 @@ NAME_TOO_LONG = N_("A broadcast's name has at most %(limit)s characters.")
 MISSING_TEXT = N_("A text is needed in every language. Missing: %(languages)s")
 NO_SUCH_LANGUAGE = N_("Not a language we send in: %(languages)s")
 TOO_LONG = N_("The %(language)s text is %(segments)s SMS segments long; at most %(limit)s.")
-UNKNOWN_FIELDS = N_("Unknown audience field: %(fields)s")
-LANGUAGES_ALLOWED = N_("The languages can only be: %(languages)s")
-NOT_A_LIST = N_("%(field)s is a list of names or numbers.")
-CONTROL_CHARACTER = N_("%(field)s has a control character in it, which cannot be sent.")
-NOT_TRUE_OR_FALSE = N_("%(field)s can only be true or false.")
-BAD_AGES = N_("age_months is [from, to] in whole months up to %(limit)s, from no more than to.")
-UNKNOWN_BLOCK = N_("Unknown block: %(name)s. Known blocks: %(known)s")
 CANNOT_SEND = N_("Broadcast %(id)s is %(status)s: only a draft or a scheduled one can be sent.")
 ALREADY_OVER = N_("Broadcast %(id)s is already %(status)s.")
-
-
-class BroadcastError(ValueError):
-    """A broadcast request that cannot be carried out, saying why in any shipped language.
-
-    ``str()`` is the English text (the CLI's and the API's default); a page shows
-    :meth:`in_language` in its reader's language.
-    """
-
-    def __init__(self, msgid: str, **values: object) -> None:
-        self.text = Text(msgid, **values)
-        super().__init__(render(self.text, "en"))
-
-    def in_language(self, lang: str) -> str:
-        return render(self.text, lang)
 
 
 class NoBroadcast(LookupError):
@@ -88,156 +66,6 @@ class NoBroadcast(LookupError):
         super().__init__(f"no broadcast {broadcast_id}")
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _values(data: dict, key: str) -> tuple[str, ...]:
-    """An audience field's values as texts: a list of names or whole numbers, or nothing."""
-    values = data.get(key)
-    if values is None:
-        return ()
-    if not isinstance(values, list | tuple) or not all(
-        isinstance(v, str) or _is_int(v) for v in values
-    ):
-        raise BroadcastError(NOT_A_LIST, field=key)
-    return tuple(_printable(str(v), key) for v in values)
-
-
-def _printable(text: str, field: str) -> str:
-    """``text``, refused if it holds a control character other than a line break or tab."""
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text):
-        raise BroadcastError(CONTROL_CHARACTER, field=field)
-    return text
-
-
-def _language_names(codes: Iterable[str]) -> str:
-    return ", ".join(f"{LANGUAGE_NAMES.get(c, c)} ({c})" for c in codes)
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who a broadcast goes to. Places are alternatives (any of them); the other filters
-    all apply. Opted-out and unreachable caregivers are never included."""
-
-    states: tuple[str, ...] = ()
-    districts: tuple[str, ...] = ()
-    blocks: tuple[str, ...] = ()
-    pincodes: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    age_months: tuple[int, int] | None = None  # a child aged from .. to .. months
-    overdue: bool = False  # a child whose visit has passed with no vaccine reported
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Audience:
-        known = {"states", "districts", "blocks", "pincodes", "languages", "age_months", "overdue"}
-        unknown = set(data) - known
-        if unknown:
-            raise BroadcastError(UNKNOWN_FIELDS, fields=", ".join(sorted(unknown)))
-        names = lambda key: tuple(v.strip().upper() for v in _values(data, key))  # noqa: E731
-        languages = _values(data, "languages")
-        if set(languages) - set(LANGUAGES):
-            raise BroadcastError(LANGUAGES_ALLOWED, languages=_language_names(LANGUAGES))
-        ages = data.get("age_months")
-        if ages is not None:
-            whole = isinstance(ages, list | tuple) and all(_is_int(a) for a in ages)
-            if not (whole and len(ages) == 2 and 0 <= ages[0] <= ages[1] <= MAX_AGE_MONTHS):
-                raise BroadcastError(BAD_AGES, limit=MAX_AGE_MONTHS)
-            ages = (ages[0], ages[1])
-        overdue = data.get("overdue", False)
-        if not isinstance(overdue, bool):
-            raise BroadcastError(NOT_TRUE_OR_FALSE, field="overdue")
-        audience = cls(
-            names("states"),
-            names("districts"),
-            names("blocks"),
-            _values(data, "pincodes"),
-            languages,
-            ages,
-            overdue,
-        )
-        audience.pins()  # unknown blocks are an error now, not when sending
-        return audience
-
-    def to_dict(self) -> dict:
-        return {
-            "states": list(self.states),
-            "districts": list(self.districts),
-            "blocks": list(self.blocks),
-            "pincodes": list(self.pincodes),
-            "languages": list(self.languages),
-            "age_months": list(self.age_months) if self.age_months else None,
-            "overdue": self.overdue,
-        }
-
-    def pins(self) -> set[str]:
-        pins = set(self.pincodes)
-        for block in self.blocks:
-            try:
-                pins |= block_pincodes(block)
-            except CalendarError:
-                known = ", ".join(sorted(blocks())) or "–"
-                raise BroadcastError(UNKNOWN_BLOCK, name=block, known=known) from None
-        return pins
-
-    def where(self, today: dt.date):
-        """The SQL condition on caregivers."""
-        conditions = [
-            CAREGIVER.c.opted_out.is_(False),
-            CAREGIVER.c.unreachable.is_(False),
-            CAREGIVER.c.simulated.is_(False),  # the dashboard's phone simulator
-        ]
-        places = []
-        if self.states:
-            places.append(CAREGIVER.c.state.in_(self.states))
-        if self.districts:
-            places.append(CAREGIVER.c.district.in_(self.districts))
-        if pins := self.pins():
-            places.append(CAREGIVER.c.pincode.in_(sorted(pins)))
-        if places:
-            conditions.append(or_(*places))
-        if self.languages:
-            conditions.append(
-                func.coalesce(CAREGIVER.c.language, DEFAULT_LANGUAGE).in_(self.languages)
-            )
-        if self.age_months:
-            # Aged from .. to .. completed months: born on or before today less the first,
-            # and after today less one month more than the second.
-            youngest, oldest = self.age_months
-            conditions.append(
-                select(CHILD.c.id)
-                .where(
-                    CHILD.c.caregiver_id == CAREGIVER.c.id,
-                    CHILD.c.schedule == "uip",
-                    CHILD.c.birth_date <= _months_before(today, youngest),
-                    CHILD.c.birth_date > _months_before(today, oldest + 1),
-                )
-                .exists()
-            )
-        if self.overdue:
-            conditions.append(
-                select(REMINDER.c.id)
-                .where(
-                    REMINDER.c.caregiver_id == CAREGIVER.c.id,
-                    REMINDER.c.status.in_(("planned", "claimed")),
-                    REMINDER.c.kind.in_(OVERDUE_KINDS),
-                    REMINDER.c.visit_date < today,
-                )
-                .exists()
-            )
-        return and_(*conditions)
-
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month + 1, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 # ---- creating, previewing, scheduling, cancelling ------------------------------------------
 
 
@@ -245,23 +73,23 @@ def create(
     services: Services, name: str, texts: dict[str, str], audience: Audience, created_by: str
 ) -> int:
     """A new broadcast (a draft); every shipped language needs its text."""
-    name = _printable(name, "name").strip()
+    name = printable(name, "name").strip()
     if not name:
         raise BroadcastError(NO_NAME)
     if len(name) > MAX_NAME:
         raise BroadcastError(NAME_TOO_LONG, limit=MAX_NAME)
     missing = [lang for lang in LANGUAGES if not (texts.get(lang) or "").strip()]
     if missing:
-        raise BroadcastError(MISSING_TEXT, languages=_language_names(missing))
+        raise BroadcastError(MISSING_TEXT, languages=language_names(missing))
     extra = set(texts) - set(LANGUAGES)
     if extra:
         raise BroadcastError(NO_SUCH_LANGUAGE, languages=", ".join(sorted(extra)))
     for lang, text in texts.items():
-        segments = segment_count(_printable(text, f"texts.{lang}"))
+        segments = segment_count(printable(text, f"texts.{lang}"))
         if segments > MAX_TEXT_SEGMENTS:
             raise BroadcastError(
                 TOO_LONG,
-                language=_language_names([lang]),
+                language=language_names([lang]),
                 segments=segments,
                 limit=MAX_TEXT_SEGMENTS,
             )

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from bot.accounts import staff as accounts
 from bot.accounts.staff import User
 from bot.broadcasts import lifecycle as broadcasts
-from bot.broadcasts.lifecycle import CAREGIVER, Audience, BroadcastError
+from bot.broadcasts.audience import CAREGIVER, Audience, BroadcastError
 from bot.channels import bulk
 from bot.dashboard.auth import current_user
 from bot.dashboard.i18n import N_, _, current_language

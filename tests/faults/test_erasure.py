@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from bot.broadcasts import lifecycle as broadcasts
-from bot.broadcasts.lifecycle import Audience
+from bot.broadcasts.audience import Audience
 from bot.services import services
 from bot.storage.models.core import Caregiver
 from bot.storage.models.voice import VoiceCall
