@@ -60,10 +60,17 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d locales -D messages --statistics
 
 # After changing texts: extract them and merge new msgids into every catalog.
+# When no text changed, every tracked catalog is left as it is (not even a new date).
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output \
-		--project tika --copyright-holder Tika -o locales/messages.pot .
-	$(BIN)/pybabel -q update -w 100 -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+		--project tika --copyright-holder Tika -o locales/messages.pot.new .
+	@if diff -q -I '^"POT-Creation-Date:' locales/messages.pot locales/messages.pot.new >/dev/null; then \
+		rm locales/messages.pot.new; echo "no text changed: the catalogs are left as they are"; \
+	else \
+		mv locales/messages.pot.new locales/messages.pot && \
+		$(BIN)/pybabel -q update -w 100 -i locales/messages.pot -d locales -D messages \
+			--no-fuzzy-matching --ignore-obsolete; \
+	fi
 
 # The dashboard's session key for this machine (var/ is never committed); production sets
 # SECRET_KEY in the environment.
@@ -80,10 +87,11 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
+# Every benchmark in bench/ (bench/all.py), then one summary table (about 6 min on 2 cores).
 bench: deps test-system
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BENCH_APT_PACKAGES); }
-	$(PY) scripts/services.py --redis -- $(PY) bench/webhook.py
+	$(PY) scripts/services.py --redis -- $(PY) bench/all.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

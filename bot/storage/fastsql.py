@@ -5,6 +5,9 @@ machinery costs ~30 µs a statement here, the driver ~5 µs. So the hot path kee
 writing its statements in SQLAlchemy Core — the SQL and the type conversions come
 from SQLAlchemy, for whichever database the engine speaks — and only runs them
 directly, inside a transaction the Connection manages as usual.
+
+Needed: with plain ``Connection.execute``, bench/sqlite_sharing.py measured 1,244 µs of
+CPU a message in one process, against 887 µs with this.
 """
 
 from __future__ import annotations
