@@ -34,7 +34,16 @@ sys.path.insert(0, str(ROOT))
 from bench.result import parse  # noqa: E402
 
 # In the order they run: the name is the file's, bench/<name>.py.
-BENCHMARKS = ("webhook", "forecast", "sweep", "send", "sqlite_sharing", "broadcast", "load")
+BENCHMARKS = (
+    "webhook",
+    "exotel",
+    "forecast",
+    "sweep",
+    "send",
+    "sqlite_sharing",
+    "broadcast",
+    "load",
+)
 
 
 @dataclass

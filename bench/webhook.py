@@ -85,6 +85,15 @@ def wrk(url: str, requests_file: Path, seconds: int, connections: int) -> dict:
     return summary
 
 
+def under_load(server, base: str, path: str, requests_file: Path, seconds: int, connections: int):
+    """wrk's summary for ``path`` on the gunicorn ``server``, with its workers' CPU time per
+    request."""
+    cpu = worker_cpu_seconds(server.pid)
+    summary = wrk(base + path, requests_file, seconds, connections)
+    cpu = worker_cpu_seconds(server.pid) - cpu
+    return {**summary, "cpu_us": cpu / summary["requests"] * 1e6}
+
+
 def worker_cpu_seconds(master_pid: int) -> float:
     """CPU time (user + system) used so far by the workers of a gunicorn master (Linux)."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
@@ -165,12 +174,8 @@ def main() -> int:
         server, base = stack.enter_context(served)
         wrk(base + "/baseline/twilio/sms", baseline_file, 2, args.connections)  # warm-up
 
-        def under_load(path: str, requests_file: Path) -> dict:
-            """wrk's summary for ``path``, with the workers' CPU time per request."""
-            cpu = worker_cpu_seconds(server.pid)
-            summary = wrk(base + path, requests_file, args.seconds, args.connections)
-            cpu = worker_cpu_seconds(server.pid) - cpu
-            return {**summary, "cpu_us": cpu / summary["requests"] * 1e6}
+        def loaded(path: str, requests_file: Path) -> dict:
+            return under_load(server, base, path, requests_file, args.seconds, args.connections)
 
         measured_from = time.time()
         # Rounds interleave the endpoints, so that a slow spell of the machine falls on
@@ -178,12 +183,12 @@ def main() -> int:
         rounds: list[dict[str, dict]] = []
         for tika_file in tika_files:
             measured = {
-                "baseline": under_load("/baseline/twilio/sms", baseline_file),
-                "floor": under_load("/floor/twilio/sms", tika_file),  # signed as /twilio/sms
-                "tika": under_load("/twilio/sms", tika_file),
+                "baseline": loaded("/baseline/twilio/sms", baseline_file),
+                "floor": loaded("/floor/twilio/sms", tika_file),  # signed as /twilio/sms
+                "tika": loaded("/twilio/sms", tika_file),
             }
             if least_url:
-                measured["least"] = under_load("/least/twilio/sms", tika_file)  # ditto
+                measured["least"] = loaded("/least/twilio/sms", tika_file)  # ditto
             rounds.append(measured)
         if least_url:
             answered = sum(r["least"]["requests"] for r in rounds)

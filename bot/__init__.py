@@ -26,13 +26,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     import bot.storage.models  # noqa: F401  (every table mapped before the first query)
     from bot.api import broadcasts as api
-    from bot.channels import twilio_sms
+    from bot.channels import exotel_sms, twilio_sms
     from bot.cli import register_commands
+    from bot.conversation import exotel_webhook
     from bot.conversation import webhook as sms_webhook
     from bot.dashboard import install as install_dashboard
     from bot.voice import webhooks as voice_webhooks
 
-    webhooks = [sms_webhook.blueprint, twilio_sms.blueprint, voice_webhooks.blueprint]
+    webhooks = [
+        sms_webhook.blueprint,
+        twilio_sms.blueprint,
+        exotel_webhook.blueprint,
+        exotel_sms.blueprint,
+        voice_webhooks.blueprint,
+    ]
     for blueprint in (*webhooks, api.blueprint):
         app.register_blueprint(blueprint)
     # Webhooks and the API are signed or carry a token: no CSRF check on them.

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from bot.accounts.cli import users
 from bot.broadcasts.cli import broadcast
 from bot.campaigns.cli import campaigns
+from bot.channels.dlt_cli import dlt
 from bot.channels.twilio_sms import normalise_phone
 from bot.conversation.shell import Inbound, handle_message
 from bot.duelists.cli import digest_command, duelist_command, health_workers
@@ -45,6 +46,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(campaigns)
     app.cli.add_command(voice)
     app.cli.add_command(users)
+    app.cli.add_command(dlt)
 
 
 @click.group()

@@ -18,7 +18,23 @@ DEFAULTS: dict[str, Any] = {
     "TWILIO_MESSAGING_SERVICE_SID": "",
     "TWILIO_API_BASE": "https://api.twilio.com",
     "PUBLIC_BASE_URL": "",
+    # console (the log), twilio or exotel.
     "SMS_BACKEND": "console",
+    # ---- Exotel (issue 25): secrets from the environment only ----
+    "EXOTEL_ACCOUNT_SID": "",
+    "EXOTEL_API_KEY": "",
+    "EXOTEL_API_TOKEN": "",
+    # The DLT header (6 characters) messages go out under.
+    "EXOTEL_SENDER_ID": "",
+    # https://api.exotel.com (Singapore cluster) or https://api.in.exotel.com (Mumbai).
+    "EXOTEL_API_BASE": "https://api.exotel.com",
+    # The secret last part of every Exotel callback URL (Exotel signs none).
+    "EXOTEL_WEBHOOK_TOKEN": "",
+    # ---- DLT: India's registry of senders and templates ----
+    # The principal entity id; when set, a message no approved template matches is not sent.
+    "DLT_ENTITY_ID": "",
+    # The templates' approved ids, as `flask --app bot dlt import` writes them.
+    "DLT_TEMPLATES": str(PROJECT_ROOT / "var" / "dlt_templates.csv"),
     "TIMEZONE": "Asia/Kolkata",
     "SECRET_KEY": "",
     "DEFAULT_LANGUAGE": "hi",

@@ -8,7 +8,6 @@ recognised), and a message is marked handled in the transaction that handles it.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -16,24 +15,20 @@ import logging
 from redis.exceptions import LockError
 from redis.lock import Lock
 from rq import Queue
-from sqlalchemy import select
 
-from bot.channels.outbox import Outbox, Outgoing
 from bot.channels.receipts import record_delivery
+from bot.conversation.replies import text_replies
 from bot.conversation.shell import Inbound, handle_recorded
 from bot.services import Services, current_services
 from bot.storage import inbox
 from bot.storage.alerts import Guard
 from bot.storage.db import DatabaseBusy
-from bot.storage.models.core import Caregiver
 from bot.voice.calls import apply_call_status, record_missed_call
 from scheduler import clock
 
 log = logging.getLogger(__name__)
 
 JOB = "bot.inbox_jobs.work"
-CAREGIVER = Caregiver.__table__
-SEND_SECONDS = 120  # how long the job may take to text a batch of replies
 WRITER_LOCK = "tika:deferred:writer"
 WRITER_LOCK_SECONDS = 60  # renewed at every entry; one entry waits DB_BUSY_TIMEOUT_MS at most
 
@@ -134,22 +129,5 @@ def handle_pending(services: Services, now: dt.datetime) -> int:
             continue
         handled += 1
         if texted and replies:
-            _text(services, row.phone, replies)
+            text_replies(services, [(row.phone, replies)])
     return handled
-
-
-def _text(services: Services, phone: str, replies: list[str]) -> None:
-    """Send the replies of a message handled late as SMS, through the outbox."""
-    with services.db.reading() as conn:
-        caregiver_id = conn.scalar(select(CAREGIVER.c.id).where(CAREGIVER.c.phone == phone))
-    outbox = Outbox(services)
-    items = [Outgoing(caregiver_id, phone, body) for body in replies]
-    with services.db.writing() as conn:
-        outbox.log_sending(conn, items)
-
-    def record(batch: list[Outgoing]) -> None:
-        with services.db.writing() as conn:
-            outbox.record_messages(conn, batch)
-
-    deadline = clock.now() + dt.timedelta(seconds=SEND_SECONDS)
-    asyncio.run(outbox.send(items, deadline, record))

@@ -10,7 +10,10 @@ from typing import Any
 from flask import Flask, current_app
 from redis import Redis
 
-from bot.channels.senders import Sender, make_sender
+from bot.channels.backends import make_sender
+from bot.channels.dlt import load_registry, templates_file
+from bot.channels.dlt_gate import DltGate, record_refusal
+from bot.channels.senders import Sender
 from bot.storage.clients import job_clients
 from bot.storage.db import Database
 from bot.storage.planning import Planner
@@ -40,7 +43,12 @@ class Services:
             overdue_every_days=config["REMINDER_OVERDUE_EVERY_DAYS"],
             overdue_times=config["REMINDER_OVERDUE_TIMES"],
         )
-        return cls(
+        sender = DltGate(
+            make_sender(config),
+            partial(load_registry, templates_file(config)),
+            enforce=bool(config["DLT_ENTITY_ID"]),
+        )
+        services = cls(
             config=config,
             db=Database(config["DATABASE_URL"], config["DB_BUSY_TIMEOUT_MS"]),
             redis=Redis.from_url(config["REDIS_URL"]),
@@ -48,8 +56,10 @@ class Services:
             planner=Planner(
                 schedule, policy, partial(next_ri_session, ri_override=config["RI_DAYS"])
             ),
-            sender=make_sender(config),
+            sender=sender,
         )
+        sender.refused = partial(record_refusal, services)
+        return services
 
     def session_day(self, state: str | None, day: dt.date) -> dt.date | None:
         """The RI session day on or after ``day`` in ``state`` (RI_DAYS, else the shipped

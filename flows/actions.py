@@ -22,6 +22,7 @@ from flows.parsing import (
     parse_pincode,
     parse_slot,
 )
+from flows.sms_templates import LANGUAGE_MENU
 from flows.turn import (
     AddChild,
     DeleteCaregiver,
@@ -35,7 +36,7 @@ from flows.turn import (
     Turn,
     vaccines,
 )
-from locales import LANGUAGE_NAMES, LANGUAGES, SESSION_DAY, Concat, DateAs, Fixed, Text
+from locales import LANGUAGES, SESSION_DAY, DateAs, Fixed, Text
 from scheduler import Visit
 
 MAX_CHILDREN = 10
@@ -43,16 +44,11 @@ MAX_CHILDREN = 10
 # ---- prompts ----------------------------------------------------------------------------
 
 
-def language_menu(turn: Turn) -> Concat:
-    """Each language offered in its own words; a new caregiver is welcomed first."""
-    parts: list[Text | Fixed] = []
-    if not turn.profile.language:
-        parts.append(Fixed(Text(texts.WELCOME), LANGUAGES[0]))
-    for digit, lang in enumerate(LANGUAGES, start=1):
-        parts.append(
-            Fixed(Text(texts.CHOOSE_LANGUAGE, language=LANGUAGE_NAMES[lang], digit=digit), lang)
-        )
-    return Concat(*parts)
+def language_menu(turn: Turn) -> Fixed:
+    """Each language offered in its own words, in one SMS (one registered template, in the
+    default language); a new caregiver is welcomed first."""
+    menu = texts.LANGUAGE_CHOICE if turn.profile.language else LANGUAGE_MENU
+    return Fixed(Text(menu), LANGUAGES[0])
 
 
 def which_child(turn: Turn) -> Text:
@@ -62,7 +58,7 @@ def which_child(turn: Turn) -> Text:
     return Text(texts.ASK_WHICH_CHILD, choices=choices)
 
 
-PROMPTS: dict[str, Callable[[Turn], Concat | Text]] = {
+PROMPTS: dict[str, Callable[[Turn], Fixed | Text]] = {
     "language_menu": language_menu,
     "which_child": which_child,
 }

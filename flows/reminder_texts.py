@@ -1,7 +1,9 @@
-"""Reminder messages: one message per caregiver and day, a sentence per child.
+"""Reminder messages: one SMS per child and day, each one registered template (the
+prefix, the child's sentence and, but for an advance reminder, "Send DONE when given":
+``flows.sms_templates``).
 
-Each text is a gettext msgid with named values (a DLT-ready template). Siblings whose
-reminders fall on the same day share one message. Where the state's routine-
+Each text is a gettext msgid with named values. Siblings whose reminders fall on the
+same day get an SMS each (:func:`by_message`). Where the state's routine-
 immunisation weekdays are known, a reminder names the first session day on or after
 the due date; a campaign announcement names the round's session days.
 """
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from flows.turn import vaccines
-from locales import N_, Text, format_date, format_day, render
+from locales import N_, VARIABLE_LIMIT, Text, format_date, format_day, render_sms
 from scheduler.calendars import next_ri_session
 
 PREFIX = N_("Tika reminder:")
@@ -67,6 +69,35 @@ def latest_per_visit(planned: list[PlannedReminder]) -> list[PlannedReminder]:
         if key not in latest or _rank(row.kind) > _rank(latest[key].kind):
             latest[key] = row
     return list(latest.values())
+
+
+def by_message(planned: list[PlannedReminder]) -> list[list[PlannedReminder]]:
+    """One caregiver's reminders of a day, in the SMS they go as: one per child and visit,
+    or per child and announcement. A visit whose vaccines a campaign announcement of the
+    same child names goes with that announcement (it stands for the visit reminder)."""
+    announced: dict[tuple[int, str], tuple] = {}
+    for row in planned:
+        if row.kind in CAMPAIGN_KINDS:
+            for code in row.codes:
+                announced.setdefault((row.child_id, code), _key(row))
+    parts: dict[tuple, list[PlannedReminder]] = {}
+    latest = {_key(row): row for row in latest_per_visit(planned)}
+    for row in planned:
+        key = _key(row)
+        head = latest.get(key, row)
+        if row.kind not in CAMPAIGN_KINDS and all(
+            (head.child_id, code) in announced for code in head.codes
+        ):
+            key = announced[(head.child_id, head.codes[0])] if head.codes else key
+        parts.setdefault(key, []).append(row)
+    return list(parts.values())
+
+
+def _key(row: PlannedReminder) -> tuple:
+    """A visit of a child, or one campaign's announcement to a child."""
+    if row.kind in CAMPAIGN_KINDS:
+        return (row.child_id, row.visit_date, (row.detail or {}).get("name", ""))
+    return (row.child_id, row.visit_date, None)
 
 
 def child_reminders(
@@ -132,29 +163,37 @@ def sentence(item: ChildReminder, lang: str) -> Text:
 
 
 def format_days(days: tuple[dt.date, ...], lang: str) -> str:
-    """Session days compactly: "2, 3, 5, 6 December", or across months "30 December, 2 January"."""
+    """Session days compactly: "2, 3, 5, 6 December", or across months "30 December, 2
+    January"; when longer than an SMS variable may be, the first and last: "30 December -
+    8 January"."""
     parts = []
     for _, same_month in groupby(days, key=lambda d: (d.year, d.month)):
         month = list(same_month)
         numbers = [str(d.day) for d in month[:-1]]
         parts.append(", ".join([*numbers, format_date(month[-1], lang, "d MMMM")]))
-    return ", ".join(parts)
+    listed = ", ".join(parts)
+    if len(listed) <= VARIABLE_LIMIT or len(days) < 2:
+        return listed
+    first, last = (format_date(day, lang, "d MMMM") for day in (days[0], days[-1]))
+    return f"{first} - {last}"  # a hyphen: GSM-7, as an English template is registered
 
 
 def reminder_message(items: list[ChildReminder], lang: str) -> str:
     """The message for one caregiver: every child's reminder of the day, in ``lang``."""
-    parts = [render(PREFIX, lang)]
+    parts = [render_sms(PREFIX, lang)]
     campaigns = [item for item in items if item.kind in CAMPAIGN_KINDS]
     visits = [item for item in items if item.kind not in CAMPAIGN_KINDS]
     for _, announced in groupby(campaigns, key=lambda i: (i.campaign, i.campaign_days)):
         announced = list(announced)
         days = format_days(announced[0].campaign_days, lang)
-        parts.append(render(Text(CAMPAIGN_DAYS, campaign=announced[0].campaign, days=days), lang))
+        parts.append(
+            render_sms(Text(CAMPAIGN_DAYS, campaign=announced[0].campaign, days=days), lang)
+        )
         parts += [
-            render(Text(CAMPAIGN_CHILD, name=i.name, vaccines=vaccines(i.codes)), lang)
+            render_sms(Text(CAMPAIGN_CHILD, name=i.name, vaccines=vaccines(i.codes)), lang)
             for i in announced
         ]
-    parts += [render(sentence(item, lang), lang) for item in visits]
+    parts += [render_sms(sentence(item, lang), lang) for item in visits]
     if any(item.kind != "advance" for item in items):
-        parts.append(render(SEND_DONE, lang))
+        parts.append(render_sms(SEND_DONE, lang))
     return " ".join(parts)

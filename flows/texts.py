@@ -9,6 +9,8 @@ from locales import N_
 WELCOME = N_("Welcome to Tika: free vaccine reminders for your child.")
 CHOOSE_LANGUAGE = N_("For %(language)s, send %(digit)s.")
 LANGUAGE_SET = N_("Language set to English.")
+# The language menu to someone already registered (LANG): one template, Hindi first.
+LANGUAGE_CHOICE = N_("हिंदी के लिए 1 भेजें। For English, send 2.")
 
 ASK_NAME = N_("What is your child's name? If not named yet, send BABY.")
 ASK_BIRTH_DATE = N_("When was %(name)s born? Send day/month/year, e.g. 15/3/2025.")

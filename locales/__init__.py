@@ -3,11 +3,16 @@
 Texts are marked in code with :func:`N_` (English msgid, ``%(name)s`` placeholders)
 and rendered late, in the reader's language, with :func:`render`. The catalogs are
 ``locales/<lang>/LC_MESSAGES/messages.po``, compiled to ``.mo`` by ``make translations``.
+
+An SMS to an Indian number fills a DLT template whose every variable holds at most
+:data:`VARIABLE_LIMIT` characters: :func:`render_sms` renders a text with each value cut
+to fit (:func:`fit_value`, :func:`fit_list`), never inside a letter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -167,3 +172,105 @@ def render(text: Renderable, lang: str) -> str:
 def render_all(texts: Iterable[Renderable], lang: str) -> list[str]:
     """Render several texts in one language."""
     return [render(t, lang) for t in texts]
+
+
+# ---- SMS: values that fit a DLT template's variables ---------------------------------------
+
+#: The most characters a DLT template's variable (``{#var#}``) may hold.
+VARIABLE_LIMIT = 30
+
+_ZWJ, _ZWNJ = "\u200d", "\u200c"
+
+
+def _is_virama(ch: str) -> bool:
+    """A virama (halant) or another sign that joins the next consonant into a conjunct."""
+    return unicodedata.combining(ch) == 9
+
+
+def _extends(cluster: str, ch: str) -> bool:
+    """Whether ``ch`` belongs to the letter (grapheme) ``cluster`` ends with."""
+    category = unicodedata.category(ch)
+    if category in ("Mn", "Mc", "Me") or ch in (_ZWJ, _ZWNJ):
+        return True  # matras, nukta, anusvara, chandrabindu, visarga, virama, joiners
+    if "\ufe00" <= ch <= "\ufe0f" or "\U0001f3fb" <= ch <= "\U0001f3ff":
+        return True  # variation selectors, skin tones
+    last = cluster[-1]
+    joiner = last in (_ZWJ, _ZWNJ) and len(cluster) > 1
+    if _is_virama(last) or (joiner and _is_virama(cluster[-2])):
+        return category == "Lo"  # a conjunct: क + ् + ष is one letter, क्ष
+    if last == _ZWJ:
+        return True  # an emoji sequence
+    regional = "\U0001f1e6" <= ch <= "\U0001f1ff"
+    return regional and len(cluster) == 1 and "\U0001f1e6" <= last <= "\U0001f1ff"
+
+
+def graphemes(text: str) -> list[str]:
+    """``text`` cut into the letters a reader sees: a Devanagari consonant with its
+    matras, nukta, anusvara or virama, and a conjunct (क्ष, स्त्र) as one."""
+    clusters: list[str] = []
+    for ch in text:
+        if clusters and _extends(clusters[-1], ch):
+            clusters[-1] += ch
+        else:
+            clusters.append(ch)
+    return clusters
+
+
+def fit_value(text: str, limit: int = VARIABLE_LIMIT) -> str:
+    """``text`` cut to at most ``limit`` characters between two letters: never a matra,
+    nukta or virama left without its consonant, never ending on a virama (a cut
+    conjunct) or a space. Names are cut, not abbreviated: no ellipsis."""
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    used = 0
+    for cluster in graphemes(text):
+        if used + len(cluster) > limit:
+            break
+        kept.append(cluster)
+        used += len(cluster)
+    while kept and (
+        kept[-1].isspace() or _is_virama(kept[-1][-1]) or kept[-1][-1] in "\u200c\u200d"
+    ):
+        kept.pop()
+    return "".join(kept).rstrip()
+
+
+def fit_list(items: Iterable[str], limit: int = VARIABLE_LIMIT, sep: str = ", ") -> str:
+    """As many of ``items`` as fit, joined by ``sep``, then " +N" for the N left out; the
+    whole at most ``limit`` characters ("BCG, OPV-1, Penta-1, RVV-1 +2")."""
+    items = list(items)
+    whole = sep.join(items)
+    if len(whole) <= limit:
+        return whole
+    total = len(items)
+    for kept in range(total - 1, 0, -1):
+        joined = sep.join(items[:kept]) + f" +{total - kept}"
+        if len(joined) <= limit:
+            return joined
+    more = f" +{total - 1}" if total > 1 else ""
+    head = fit_value(items[0], limit - len(more))
+    return head + more if head else f"+{total}"[:limit]
+
+
+def fit_variable(value: object, lang: str, limit: int = VARIABLE_LIMIT) -> str:
+    """One placeholder value rendered in ``lang`` and fitted: a list item by item
+    (:func:`fit_list`), anything else cut (:func:`fit_value`)."""
+    if isinstance(value, (list, tuple)):
+        return fit_list([format_value(item, lang) for item in value], limit)
+    return fit_value(format_value(value, lang), limit)
+
+
+def render_sms(text: Renderable, lang: str, limit: int = VARIABLE_LIMIT) -> str:
+    """Like :func:`render`, for an SMS: every placeholder value fitted to ``limit``
+    characters, so that the message fills its DLT template."""
+    if isinstance(text, str):
+        return gettext(text, lang)
+    if isinstance(text, Fixed):
+        return render_sms(text.text, text.lang, limit)
+    if isinstance(text, Concat):
+        return " ".join(render_sms(part, lang, limit) for part in text.parts)
+    template = gettext(text.msgid, lang)
+    if not text.params:
+        return template
+    return template % {key: fit_variable(v, lang, limit) for key, v in text.params.items()}

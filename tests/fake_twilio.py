@@ -21,12 +21,9 @@ import base64
 import itertools
 import json
 import secrets
-import signal
-import socket
-import threading
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -34,6 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
+from tests.fake_server import LocalServer
 from tests.fake_twilio_data import (
     API_VERSION,
     CALL_STEPS,
@@ -58,7 +56,7 @@ KINDS = {
 }
 
 
-class FakeTwilio:
+class FakeTwilio(LocalServer):
     """Twilio's REST API on a local port, recording traffic and playing scripted outcomes.
 
     Thread-safe: the server runs on its own event loop thread; tests read ``messages``,
@@ -71,10 +69,10 @@ class FakeTwilio:
     def __init__(
         self, account_sid: str, auth_token: str, host: str = "127.0.0.1", port: int = 0
     ) -> None:
+        super().__init__(port)
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.host = host
-        self.port = port
         self.delay = 0.0
         self.callbacks_enabled = True
         self._validator = RequestValidator(auth_token)
@@ -82,13 +80,8 @@ class FakeTwilio:
         self._authorization = f"Basic {credentials}"
         self._sid_prefix = secrets.token_hex(8)
         self._counter = itertools.count(1)
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._sock: socket.socket | None = None
         self._runner: web.AppRunner | None = None
         self._webhooks = _Webhooks()
-        self._tasks: set[asyncio.Task[None]] = set()
         self._clear()
 
     def _clear(self) -> None:
@@ -101,65 +94,6 @@ class FakeTwilio:
         self._script_all: deque[Outcome] = deque()
 
     # -- lifecycle -------------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        """Where to point ``client.api.base_url``."""
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> FakeTwilio:
-        """Listen, and serve on a background thread until ``stop()``."""
-        if self._thread is not None:
-            raise RuntimeError("FakeTwilio is already running")
-        self._bind()
-        ready = threading.Event()
-        loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._run, args=(loop, ready.set), daemon=True)
-        self._thread.start()
-        while not ready.wait(0.05):
-            if not self._thread.is_alive():
-                self._thread = None
-                raise RuntimeError("FakeTwilio failed to start")
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, drop pending callbacks, close the port and join the thread."""
-        thread, loop = self._thread, self._loop
-        if thread is None or loop is None:
-            return
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-        self._thread = None
-
-    def serve_forever(self) -> None:
-        """Serve in the foreground until SIGTERM or SIGINT, printing the URL once listening."""
-        self._bind()
-        loop = asyncio.new_event_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, loop.stop)
-        self._run(loop, lambda: print(self.url, flush=True))
-
-    def __enter__(self) -> FakeTwilio:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def _bind(self) -> None:
-        self._sock = socket.create_server((self.host, self.port), backlog=1024)
-        self.port = self._sock.getsockname()[1]
-
-    def _run(self, loop: asyncio.AbstractEventLoop, on_ready: Callable[[], None]) -> None:
-        asyncio.set_event_loop(loop)
-        self._loop = loop
-        try:
-            loop.run_until_complete(self._startup())
-            on_ready()
-            loop.run_forever()
-        finally:
-            loop.run_until_complete(self._shutdown())
-            loop.close()
-            self._loop = None
 
     async def _startup(self) -> None:
         app = web.Application()
@@ -201,22 +135,6 @@ class FakeTwilio:
         """Queue outcomes for the next POSTs to any number that has no script of its own."""
         with self._lock:
             self._script_all.extend(outcomes)
-
-    def reset(self) -> None:
-        """Forget all traffic and scripts, and drop callbacks not yet posted."""
-        with self._lock:
-            self._clear()
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._cancel_tasks)
-
-    def wait_for_callbacks(self, timeout: float = 5.0) -> bool:
-        """Block until every status callback scheduled so far was posted; False on timeout."""
-        deadline = time.monotonic() + timeout
-        while self._tasks:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.005)
-        return True
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -398,10 +316,6 @@ class FakeTwilio:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    def _cancel_tasks(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
 
     async def _deliver_message(self, record: MessageRecord, outcome: Outcome) -> None:
         """Move the message to "sent" then its final status, posting a callback for each."""

@@ -154,3 +154,13 @@ def run_worker(config: dict, now: str, timeout: float = 120) -> str:
 def at(moment: str) -> dt.datetime:
     """An instant written with its offset (``"2025-03-20T10:01:00+05:30"``), in UTC."""
     return dt.datetime.fromisoformat(moment).astimezone(dt.UTC)
+
+
+def approve_every_template(path: Path) -> Path:
+    """The DLT portal, simulated: every template of ours approved, each with its own id,
+    written to ``path`` as `flask --app bot dlt import` would (for DLT_TEMPLATES)."""
+    from bot.channels.dlt import Registry, write_approvals
+
+    names = [template.name for template in Registry.build().templates]
+    write_approvals(path, {name: (f"1107{n:015d}", "Approved") for n, name in enumerate(names, 1)})
+    return path

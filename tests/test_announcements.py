@@ -78,8 +78,9 @@ def test_a_round_is_announced_only_to_families_with_overdue_doses(app, config, f
     assert announced(fake) == {
         LEFT_OUT: (
             "Tika reminder: Mission Indradhanush, vaccination days in your area: "
-            f"{ROUND_DAYS}. Asha's pending vaccines: BCG, OPV-1, Penta-1, RVV-1, fIPV-1, "
-            "PCV-1, MR-1, JE-1, Vitamin A-1. Send DONE when given."
+            # Nine vaccines: as many as fit a DLT variable (30 characters), the rest counted.
+            f"{ROUND_DAYS}. Asha's pending vaccines: BCG, OPV-1, Penta-1, RVV-1 +5. "
+            "Send DONE when given."
         )
     }
 
@@ -144,11 +145,11 @@ def test_a_door_to_door_drive_announces_its_days_to_adults_with_a_dose_due(
     assert [(m["to"], m["body"]) for m in drive] == [
         (
             "+919800000021",
-            # Ten days, Sunday 7 November left out; the overdue-dose reminder of the same day
-            # is not repeated, and names no RI session (COVID-19 doses are not given there).
-            "Tika reminder: Har Ghar Dastak, vaccination days in your area: 3, 4, 5, 6, 8, 9, "
-            "10, 11, 12, 13 November. Sunita's pending vaccines: Covishield dose 2. "
-            "Send DONE when given.",
+            # Ten days, too many to list in a DLT variable (30 characters): the first and the
+            # last. The overdue-dose reminder of the same day is not repeated, and names no
+            # RI session (COVID-19 doses are not given there).
+            "Tika reminder: Har Ghar Dastak, vaccination days in your area: 3 November - "
+            "13 November. Sunita's pending vaccines: Covishield dose 2. Send DONE when given.",
         )
     ]
 

@@ -35,7 +35,7 @@ def test_an_adult_registers_in_hindi_and_hears_of_the_second_dose(phone, session
         assert phone.send("1/1/2022") == ["आपका नाम क्या है?"]
         assert phone.send("रमेश") == ["आपका 6 अंकों का पिन कोड क्या है? जैसे 226001"]
         assert phone.send("226001") == [
-            "जाँच लें: रमेश, कोविशील्ड खुराक 1 1 जनवरी 2022 को, पिन 226001 (Lucknow)। "
+            "जाँच लें: रमेश, कोविशील्ड खुराक 1, तारीख़ 1 जनवरी 2022, पिन 226001 (Lucknow)। "
             "सही हो तो 1, बदलना हो तो 2 भेजें।"
         ]
         # Covishield: the second dose 12 weeks after the first.
@@ -74,8 +74,7 @@ def test_a_parent_can_register_a_child_and_themselves(phone, frozen_clock):
         # The child's visit is at a routine-immunisation session (Saturday, in Uttar
         # Pradesh); the adult's COVID-19 dose is not.
         assert phone.send("NEXT") == [
-            "Asha: next vaccines OPV-1, Penta-1, RVV-1, fIPV-1, PCV-1 at the session on "
-            "Saturday 12 February.",
+            "Asha: next vaccines OPV-1, Penta-1, RVV-1 +2 at the session on Saturday 12 February.",
             "Sunita: next vaccines Covaxin dose 2 on 17 February 2022.",
         ]
 

@@ -40,7 +40,7 @@ def test_done_asks_which_child_and_records_only_that_one(phone, session, frozen_
         assert doses(session) == {"Asha": [], "Ravi": []}  # nothing yet
         replies = phone.send("2")
     assert replies[0] == (
-        "Noted for Ravi: BCG, OPV-1, Penta-1, RVV-1, fIPV-1, PCV-1 given on 12 February 2025."
+        "Noted for Ravi: BCG, OPV-1, Penta-1, RVV-1 +2 given on 12 February 2025."
     )
     assert replies[1].startswith("Ravi: next vaccines OPV-2, Penta-2, RVV-2")
     assert len(replies) == 2  # nothing about Asha

@@ -18,6 +18,10 @@ NOT_RUN = {
     "make bench": "takes minutes: the benchmarks, not the suite",
     ".venv/bin/flask --app bot reminders schedule": "sweeps every minute until stopped",
     ".venv/bin/flask --app bot worker": "works the queues until stopped (--burst is run)",
+    ".venv/bin/flask --app bot dlt import var/dlt_portal_export.csv": "reads the DLT portal's "
+    "file (tests/test_dlt.py runs the round trip: export, approval, import, check)",
+    ".venv/bin/flask --app bot dlt check": "exits 1 until the portal approved every template, "
+    "as it should on a fresh clone (tests/test_dlt.py)",
 }
 PASSWORD = "a long enough password\n" * 2  # typed, then typed again to confirm
 # Commands that read from the terminal, and what a user would type.

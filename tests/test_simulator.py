@@ -109,7 +109,7 @@ def test_registering_by_sms_in_the_simulator(app, simulator, phone, session):
 
         assert simulator.sms("REG Asha 1/1/2025 226001") == [
             "Asha is registered; we will remind you before each vaccine.",
-            "Asha: BCG, OPV-1, Penta-1, RVV-1, fIPV-1, PCV-1 can be given now, "
+            "Asha: BCG, OPV-1, Penta-1, RVV-1 +2 can be given now, "
             "at the next session on Saturday 22 March.",
         ]
         assert simulator.sms("NEXT")[0].startswith("Asha: ")
@@ -125,7 +125,7 @@ def test_registering_by_sms_in_the_simulator(app, simulator, phone, session):
         (
             "out",
             "simulator",
-            "Asha: BCG, OPV-1, Penta-1, RVV-1, fIPV-1, PCV-1 can be given now, "
+            "Asha: BCG, OPV-1, Penta-1, RVV-1 +2 can be given now, "
             "at the next session on Saturday 22 March.",
         ),
     ]

@@ -18,7 +18,7 @@ from flows.reminder_texts import (
     reminder_message,
 )
 from flows.turn import Profile, State, Turn, vaccines
-from locales import LANGUAGES, SESSION_DAY, DateAs, Text, format_date, render
+from locales import LANGUAGES, SESSION_DAY, DateAs, Text, format_date, render, render_sms
 from locales.segments import encoding, segment_count, units
 from scheduler import Area, Visit, forecast, load_schedule
 from scheduler.vaccines import BY_STRENGTH, DOSE_NAMES, STATUS_NAMES, STRENGTH_NAMES, WITH_STRENGTH
@@ -129,7 +129,7 @@ def render_with_values(msgid: str, lang: str, strengths: bool = True) -> str:
     params["days"] = format_days(ROUND_DAYS, lang)
     if "%(vaccines)s" in msgid:  # replies name vitamin A's strength; reminders do not
         params["vaccines"] = longest_visit(lang) if strengths else vaccines(longest_codes())
-    return render(Text(msgid, **params), lang)
+    return render_sms(Text(msgid, **params), lang)  # as it is sent: each value fitted to DLT
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -53,7 +53,7 @@ def test_a_voice_caregiver_hears_the_reminder_and_can_hear_it_again(app, config,
     assert [say.get("language") for say in heard.says] == ["hi-IN"] * 3
     assert heard.lines == [
         "नमस्ते। यह टीका सेवा की ओर से टीकों की याद-दिहानी है।",
-        "शिशु के टीके ओपीवी 1, पेंटा 1, रोटा 1, एफआईपीवी 1, पीसीवी 1 बारह फ़रवरी दो हज़ार पच्चीस को लगने हैं।",
+        "शिशु के टीके ओपीवी 1, पेंटा 1, रोटा 1, एफआईपीवी 1, पीसीवी 1, तारीख़ बारह फ़रवरी दो हज़ार पच्चीस।",
         "फिर से सुनने के लिए 1 दबाएँ।",
     ]
     again = line.press(heard, "1")
@@ -92,7 +92,7 @@ def test_an_unanswered_reminder_call_is_tried_again_then_sent_by_sms(app, config
     assert [call["status"] for call in fake.calls] == ["no-answer"] * 3
     reminder_sms = fake.messages[-1]
     assert reminder_sms["body"] == (
-        "Tika reminder: Baby's vaccines OPV-1, Penta-1, RVV-1, fIPV-1, PCV-1: the vaccination "
+        "Tika reminder: Baby's vaccines OPV-1, Penta-1, RVV-1 +2: the vaccination "
         "session is on Wednesday 12 February."
     )
     advance = next(r for r in reminders_of(app) if r.kind == "advance" and r.status != "cancelled")

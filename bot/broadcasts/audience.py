@@ -140,6 +140,7 @@ class Audience:
         conditions = [
             CAREGIVER.c.opted_out.is_(False),
             CAREGIVER.c.unreachable.is_(False),
+            CAREGIVER.c.consent_at.is_not(None),  # a broadcast rests on her consent
             CAREGIVER.c.simulated.is_(False),  # the dashboard's phone simulator
         ]
         places = []

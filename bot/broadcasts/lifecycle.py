@@ -22,9 +22,11 @@ from bot.broadcasts.audience import (
     printable,
 )
 from bot.channels import bulk
+from bot.channels.dlt import load_registry, templates_file
 from bot.services import Services
 from bot.storage.models.campaigns import Broadcast, BroadcastRecipient
 from bot.storage.models.core import Caregiver, Child, MessageLog, Reminder
+from flows.sms_templates import ANNOUNCEMENTS
 from locales import DEFAULT_LANGUAGE, LANGUAGES, N_, Text
 from locales.segments import encoding, segment_count
 from scheduler import clock
@@ -54,6 +56,11 @@ NAME_TOO_LONG = N_("A broadcast's name has at most %(limit)s characters.")
 MISSING_TEXT = N_("A text is needed in every language. Missing: %(languages)s")
 NO_SUCH_LANGUAGE = N_("Not a language we send in: %(languages)s")
 TOO_LONG = N_("The %(language)s text is %(segments)s SMS segments long; at most %(limit)s.")
+ANNOUNCEMENT_KEYS = {entry.key for entry in ANNOUNCEMENTS}
+NOT_A_TEMPLATE = N_(
+    "The %(language)s text must fill an approved DLT announcement template, "
+    "each blank at most 30 characters, e.g.: %(example)s"
+)
 CANNOT_SEND = N_("Broadcast %(id)s is %(status)s: only a draft or a scheduled one can be sent.")
 ALREADY_OVER = N_("Broadcast %(id)s is already %(status)s.")
 
@@ -93,6 +100,8 @@ def create(
                 segments=segments,
                 limit=MAX_TEXT_SEGMENTS,
             )
+    if services.config["DLT_ENTITY_ID"]:
+        _fills_an_announcement(services, texts)
     with services.db.writing() as conn:
         return conn.execute(
             insert(BROADCAST)
@@ -108,6 +117,24 @@ def create(
             )
             .returning(BROADCAST.c.id)
         ).scalar_one()
+
+
+def _fills_an_announcement(services: Services, texts: dict[str, str]) -> None:
+    """With DLT on, each text must fill an approved announcement template (operators drop
+    anything else): refused with the template to fill, as the portal registered it."""
+    registry = load_registry(templates_file(services.config))
+    for lang, text in texts.items():
+        found = registry.match(text.strip(), lang)
+        if found is None or not found.approved or found.template.key not in ANNOUNCEMENT_KEYS:
+            example = next(
+                (
+                    t.content
+                    for t in registry.templates
+                    if t.lang == lang and t.key in ANNOUNCEMENT_KEYS
+                ),
+                "",
+            )
+            raise BroadcastError(NOT_A_TEMPLATE, language=language_names([lang]), example=example)
 
 
 def _status(status: str) -> Text | str:

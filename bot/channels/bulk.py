@@ -162,7 +162,7 @@ class RangeDelivery:
                 [{"cid": item.caregiver_id, "mid": item.message_id} for item in items],
             )
         deadline = lease - dt.timedelta(seconds=30)
-        asyncio.run(self.outbox.send(items, deadline, self._record, self._sending))
+        asyncio.run(self.outbox.send(items, deadline, self._record, self._sending, bulk=True))
         finish_if_done(self.services, self.broadcast_id)
         return self.counts
 

@@ -23,9 +23,18 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, case, func, select, update
 
 from bot.channels.clients import SendingClients
-from bot.channels.ratelimit import RateLimit
+from bot.channels.ratelimit import sms_limit
 from bot.channels.receipts import callback_url
-from bot.channels.senders import INVALID_NUMBERS, OPTED_OUT, Send, SendFailed, SendUnknown, Sent
+from bot.channels.senders import (
+    INVALID_NUMBERS,
+    OPTED_OUT,
+    Outbound,
+    Send,
+    SendFailed,
+    SendMany,
+    SendUnknown,
+    Sent,
+)
 from bot.storage.fastsql import execute, execute_many
 from bot.storage.models.core import Caregiver, MessageLog
 from bot.storage.privacy import mask_phone
@@ -37,6 +46,7 @@ log = logging.getLogger(__name__)
 MESSAGE = MessageLog.__table__
 CAREGIVER = Caregiver.__table__
 RETRY_WAITS = (1.0, 2.0, 4.0)  # seconds between tries after a 429 or a 5xx
+MAX_RETRY_AFTER = 30.0  # the longest a gateway's Retry-After holds one message back
 BATCH = 50  # outcomes are written down in batches of this many
 
 _ADD_MESSAGE = MESSAGE.insert().returning(MESSAGE.c.id)
@@ -121,7 +131,8 @@ class Outbox:
         self.services = services
         self.sender = services.sender
         rate = services.config["SMS_RATE_PER_SECOND"]
-        self.limit = RateLimit(services.redis, "tika:rate:sms", rate)
+        # One limit per gateway account, shared by every worker sending through it.
+        self.limit = sms_limit(services.redis, self.sender.account, rate)
         # Ask Redis once per 10 ms of sending at full rate (at most 20 messages).
         self.reserve_ahead = max(1, min(20, int(rate / 100)))
         self.concurrency = services.config["SEND_CONCURRENCY"]
@@ -199,21 +210,60 @@ class Outbox:
         deadline: dt.datetime,
         record: Callable[[list[Outgoing]], None],
         keep_going: Callable[[], bool] = lambda: True,
+        bulk: bool = False,
     ) -> bool:
         """Send ``items`` in batches, calling ``record`` with each batch once it is done.
 
         Stops before ``deadline`` (a claim's end) or when ``keep_going`` says so; returns
-        True when everything was sent.
+        True when everything was sent. ``bulk``: through the gateway's bulk API, a batch
+        a request, where it has one (broadcasts; Exotel counts requests, not messages).
         """
-        async with self.sender.session() as send:
-            for start in range(0, len(items), BATCH):
+        in_bulk = bulk and getattr(self.sender, "bulk_size", 0) > 1
+        session = self.sender.bulk_session() if in_bulk else self.sender.session()
+        send_batch = self._send_bulk if in_bulk else self._send_batch
+        size = min(BATCH, self.sender.bulk_size) if in_bulk else BATCH
+        async with session as send:
+            for start in range(0, len(items), size):
                 if not keep_going():
                     return False
-                batch = items[start : start + BATCH]
-                finished = await self._send_batch(batch, send, deadline)
+                batch = items[start : start + size]
+                finished = await send_batch(batch, send, deadline)
                 record([item for item in batch if item.settled or item.outcome])
                 if not finished:
                     return False
+        return True
+
+    def _outbound(self, item: Outgoing) -> Outbound:
+        callback = callback_url(self.base_url, item.message_id, self.sender.status_path)
+        return Outbound(item.phone, item.body, item.message_id, callback)
+
+    async def _send_bulk(
+        self, items: list[Outgoing], send_many: SendMany, deadline: dt.datetime
+    ) -> bool:
+        """One batch in one bulk request, within the rate limit; retried as a whole when
+        the gateway says "later"."""
+        pending = [item for item in items if not item.settled]
+        if not pending:
+            return True
+        if clock.now() >= deadline:
+            return False
+        units = sum(segment_count(item.body) for item in pending)
+        while (wait := self.limit.try_acquire(units)) > 0:
+            await asyncio.sleep(wait)
+        messages = [self._outbound(item) for item in pending]
+        for wait in (*RETRY_WAITS, None):
+            try:
+                outcomes: list = await send_many(messages)
+            except SendUnknown as unknown:
+                outcomes = [unknown] * len(pending)
+            except SendFailed as failed:
+                if failed.retry and wait is not None:
+                    await asyncio.sleep(min(failed.retry_after or wait, MAX_RETRY_AFTER))
+                    continue
+                outcomes = [failed] * len(pending)
+            break
+        for item, outcome in zip(pending, outcomes, strict=True):
+            item.outcome = outcome
         return True
 
     async def _send_batch(self, items: list[Outgoing], send: Send, deadline: dt.datetime) -> bool:
@@ -241,16 +291,17 @@ class Outbox:
         self, item: Outgoing, send: Send, in_flight: asyncio.Semaphore
     ) -> Sent | SendFailed | SendUnknown:
         async with in_flight:
+            message = self._outbound(item)
             for wait in (*RETRY_WAITS, None):
                 try:
-                    callback = callback_url(self.base_url, item.message_id)
-                    return await send(item.phone, item.body, callback, item.message_id)
+                    return await send(message)
                 except SendUnknown as unknown:
                     return unknown
                 except SendFailed as failed:
                     if not failed.retry or wait is None:
                         return failed
-                    await asyncio.sleep(wait)
+                    # The gateway's Retry-After, when it gives one (within reason).
+                    await asyncio.sleep(min(failed.retry_after or wait, MAX_RETRY_AFTER))
         raise AssertionError("unreachable")
 
     # ---- after sending ----------------------------------------------------------------------

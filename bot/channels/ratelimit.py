@@ -58,3 +58,9 @@ class RateLimit:
             self._sleep(wait)
             waited += wait
         return waited
+
+
+def sms_limit(redis: Redis, account: str, rate: float) -> RateLimit:
+    """The limit on SMS segments a second through one gateway account, shared by every
+    process that sends through it (SMS_RATE_PER_SECOND)."""
+    return RateLimit(redis, f"tika:rate:sms:{account}", rate)

@@ -19,6 +19,7 @@ STATUS_ORDER = {
     "delivered": 3,
     "undelivered": 3,
     "failed": 3,
+    "failed_dnd": 3,  # Exotel: the operator refused it, the number being on DND
     "read": 4,
 }
 # Delivery errors that mean the number cannot receive SMS at all (unknown handset,
@@ -26,10 +27,16 @@ STATUS_ORDER = {
 UNREACHABLE_ERRORS = {30005, 30006}
 
 
-def callback_url(base_url: str, message_id: int) -> str | None:
-    """Where the gateway reports on a message: it names our message, so a report that
-    arrives before the gateway's answer to the send is not lost."""
-    return f"{base_url.rstrip('/')}/twilio/sms/status?m={message_id}" if base_url else None
+def callback_url(
+    base_url: str, message_id: int | None, path: str = "/twilio/sms/status"
+) -> str | None:
+    """Where the gateway reports on a message (``path``: the gateway's report route): it
+    names our message, so a report that arrives before the gateway's answer to the send
+    is not lost."""
+    if not (base_url and path):
+        return None
+    query = f"?m={message_id}" if message_id is not None else ""
+    return f"{base_url.rstrip('/')}{path}{query}"
 
 
 def record_delivery(

@@ -1,4 +1,5 @@
-"""Twilio webhook signatures: every webhook is refused with 403 unless it is signed."""
+"""Webhook authentication: Twilio signs every webhook (refused with 403 unless signed);
+gateways that do not sign put a secret token in the URL (404 unless it matches)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,23 @@ def twilio_signed(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return checked
+
+
+def token_in_path(config_key: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """For gateways that do not sign their callbacks (Exotel): the secret is the last part
+    of the URL (``<token>``). A wrong or missing token is 404 (as if no such route), logged
+    without the body; compared in constant time."""
+
+    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def checked(token: str, *args: Any, **kwargs: Any) -> Any:
+            expected = current_app.config.get(config_key, "")
+            if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+                rule = request.url_rule.rule if request.url_rule else "?"
+                log.warning("refused a %s to %s: wrong token", request.method, rule)
+                abort(404)
+            return view(*args, **kwargs)
+
+        return checked
+
+    return wrap

@@ -23,7 +23,7 @@ from bot.storage.privacy import mask_phone
 from flows import texts
 from flows.engine import process
 from flows.turn import DeleteCaregiver
-from locales import Text, normalise_language, render
+from locales import Text, normalise_language, render_sms
 from scheduler import clock
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,8 @@ def _attempt(services: Services, message: Inbound, inbox_id: int, log_replies: b
         replies = []
         if over_limit == 1:
             log.warning("throttling %s", mask_phone(message.phone))
-            replies = [render(Text(texts.THROTTLED), normalise_language(loaded.profile.language))]
+            lang = normalise_language(loaded.profile.language)
+            replies = [render_sms(Text(texts.THROTTLED), lang)]
         with services.db.writing() as conn:
             store.save_turn(conn, services.planner, loaded, received, replies, None, [])
         return replies
@@ -109,7 +110,7 @@ def _attempt(services: Services, message: Inbound, inbox_id: int, log_replies: b
         services.schedule,
         services.session_day,
     )
-    replies = [render(text, outcome.language) for text in outcome.replies]
+    replies = [render_sms(text, outcome.language) for text in outcome.replies]
     with services.db.writing() as conn:
         store.save_turn(
             conn,

@@ -44,6 +44,7 @@ DELIVERY_STATES = {
     "sent": N_("sent, not yet confirmed"),
     "undelivered": N_("undelivered"),
     "failed": N_("failed"),
+    "failed_dnd": N_("not delivered: the number is on DND"),
 }
 NO_DISTRICT = N_("Name at least one district.")
 UNKNOWN_DISTRICT = N_("Unknown district: %(names)s")
@@ -223,7 +224,9 @@ def _stats(broadcast_id: int) -> dict:
         "status_label": _(STATUSES.get(stats["status"], stats["status"])),
         "finished": finished,
         "sent": by_status.get("sent", 0),
-        "failed": by_status.get("failed", 0) + delivery.get("undelivered", 0),
+        "failed": by_status.get("failed", 0)
+        + delivery.get("undelivered", 0)
+        + delivery.get("failed_dnd", 0),
         "delivered": delivery.get("delivered", 0),
     }
 

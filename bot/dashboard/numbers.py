@@ -24,7 +24,7 @@ INDIA_OFFSET_MINUTES = 330
 
 # Message statuses (SMS delivery reports, call outcomes) as the overview groups them.
 DELIVERED = frozenset({"delivered", "read", "completed", "in-progress", "answered"})
-FAILED = frozenset({"failed", "undelivered", "busy", "no-answer", "canceled"})
+FAILED = frozenset({"failed", "failed_dnd", "undelivered", "busy", "no-answer", "canceled"})
 CHANNELS = ("sms", "voice")
 
 

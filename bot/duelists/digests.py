@@ -20,7 +20,8 @@ from bot.duelists.lists import AreaFilter, due_list
 from bot.services import Services
 from bot.storage.models.campaigns import HealthWorker
 from bot.storage.models.core import Caregiver
-from locales import DEFAULT_LANGUAGE, N_, Text, format_day, render
+from flows.digest_texts import DIGEST, DIGEST_DAY, DIGEST_NONE
+from locales import DEFAULT_LANGUAGE, Text, format_date, render, render_sms
 from scheduler import clock
 from scheduler.calendars import parse_weekdays
 from scheduler.reminders import INDIA
@@ -28,10 +29,6 @@ from scheduler.reminders import INDIA
 log = logging.getLogger(__name__)
 
 CAREGIVER, WORKER = Caregiver.__table__, HealthWorker.__table__
-
-DIGEST = N_("Tika due list for %(area)s this week, children due: %(days)s.")
-DIGEST_DAY = N_("%(day)s: %(count)s")
-DIGEST_NONE = N_("Tika due list for %(area)s: no children due this week.")
 
 
 def week_of(day: dt.date) -> dt.date:
@@ -42,12 +39,14 @@ def week_of(day: dt.date) -> dt.date:
 def digest_text(area: str, counts: dict[dt.date, int], lang: str) -> str:
     """One health worker's digest, in ``lang``."""
     if not counts:
-        return render(Text(DIGEST_NONE, area=area), lang)
+        return render_sms(Text(DIGEST_NONE, area=area), lang)
+    # Each day short ("Wed 12: 5"), so that most weeks fit one 30-character DLT variable;
+    # the days that do not are counted ("+2").
     days = [
-        render(Text(DIGEST_DAY, day=format_day(day, lang), count=count), lang)
+        render(Text(DIGEST_DAY, day=format_date(day, lang, "EEE d"), count=count), lang)
         for day, count in sorted(counts.items())
     ]
-    return render(Text(DIGEST, area=area, days=", ".join(days)), lang)
+    return render_sms(Text(DIGEST, area=area, days=days), lang)
 
 
 def due_now(services: Services, now: dt.datetime) -> bool:

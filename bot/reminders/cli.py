@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.services import services
 from bot.storage.models.core import Caregiver, Child, Reminder
 from bot.storage.privacy import mask_phone
-from flows.reminder_texts import PlannedReminder, child_reminders, reminder_message
+from flows.reminder_texts import PlannedReminder, by_message, child_reminders, reminder_message
 from locales import normalise_language
 from locales.segments import segment_count
 from scheduler.reminders import NEXT
@@ -62,17 +62,19 @@ def preview_command(day: dt.datetime) -> None:
     reminders_total = 0
     lines = []
     ri_days = services().config["RI_DAYS"]
+    sms = 0
     for phone, language, state, planned in messages.values():
-        items = child_reminders(planned, language, state, on, ri_days)
-        body = reminder_message(items, language)
-        segments = segment_count(body)
-        counts[(language, segments)] += 1
-        reminders_total += len(items)
-        lines.append(f"  {mask_phone(phone)}  {language}  {segments} seg  {body}")
+        for part in by_message(planned):
+            items = child_reminders(part, language, state, on, ri_days)
+            body = reminder_message(items, language)
+            segments = segment_count(body)
+            counts[(language, segments)] += 1
+            reminders_total += len(items)
+            sms += 1
+            lines.append(f"  {mask_phone(phone)}  {language}  {segments} seg  {body}")
     total_segments = sum(lang_seg[1] * n for lang_seg, n in counts.items())
     click.echo(
-        f"{on.isoformat()}: {len(messages)} messages ({reminders_total} reminders), "
-        f"{total_segments} segments"
+        f"{on.isoformat()}: {sms} messages ({reminders_total} reminders), {total_segments} segments"
     )
     click.echo("language  segments  messages")
     for (language, segments), n in sorted(counts.items()):

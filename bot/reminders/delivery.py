@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 
 from sqlalchemy import Connection, bindparam, select, update
@@ -27,7 +27,13 @@ from bot.services import Services, current_services
 from bot.storage.alerts import Guard
 from bot.storage.fastsql import execute_many
 from bot.storage.models.core import Caregiver, Child, DoseRecord, Reminder
-from flows.reminder_texts import CAMPAIGN_KINDS, PlannedReminder, child_reminders, reminder_message
+from flows.reminder_texts import (
+    CAMPAIGN_KINDS,
+    PlannedReminder,
+    by_message,
+    child_reminders,
+    reminder_message,
+)
 from locales import normalise_language
 from scheduler import ScheduleError, clock
 from scheduler.reminders import INDIA, NEXT, next_window
@@ -106,7 +112,7 @@ class Row(PlannedReminder):
 
 @dataclass
 class Group:
-    """The reminders that go to one caregiver as one message."""
+    """The reminders that go to one caregiver as one message (or one call)."""
 
     caregiver_id: int
     phone: str
@@ -122,6 +128,14 @@ class Group:
     @property
     def ids(self) -> list[int]:
         return [row.id for row in self.rows]
+
+    def by_message(self) -> list[Group]:
+        """This caregiver's reminders split into the SMS (or calls) they go as: one per
+        child and visit or announcement, each one registered template."""
+        parts = by_message(self.rows)
+        if len(parts) == 1:
+            return [self]
+        return [replace(self, rows=rows, outgoing=None) for rows in parts]
 
 
 @dataclass
@@ -154,6 +168,7 @@ class Delivery:
         guard = Guard(self.services)
         with self.db.reading() as conn:
             groups, markers = self._load(conn, reminder_ids, token)
+        groups = [part for group in groups for part in group.by_message()]
         if markers:
             self._plan_next(markers, token, summary, guard)
         now = clock.now()

@@ -93,6 +93,14 @@ def mark(conn: Connection, inbox_id: int, status: str = "handled") -> bool:
     return bool(rowcount(conn, _MARK, {"iid": inbox_id, "status": status, "at": clock.now()}))
 
 
+def new_message(services: Clients, inbox_id: int) -> Any | None:
+    """Message ``inbox_id`` if it is still new (not handled, not set aside), else None."""
+    with services.db.reading() as conn:
+        return conn.execute(
+            select(INBOX).where(INBOX.c.id == inbox_id, INBOX.c.status == "new")
+        ).first()
+
+
 def pending(services: Clients, now: dt.datetime, limit: int = 100) -> list[Any]:
     """New messages received more than PENDING_AFTER ago, oldest first."""
     with services.db.reading() as conn:

@@ -149,6 +149,13 @@ _UPDATE_STATE = update(CONVERSATION).where(
     CONVERSATION.c.version == bindparam("read_version"),
 )
 _UPDATE_CAREGIVER = update(CAREGIVER).where(CAREGIVER.c.id == bindparam("cid"))
+# Registering a child is the caregiver's consent to reminders and broadcasts (DLT's
+# "service explicit" messages rest on it): when, and by which channel, is kept.
+_CONSENT = (
+    update(CAREGIVER)
+    .where(CAREGIVER.c.id == bindparam("cid"), CAREGIVER.c.consent_at.is_(None))
+    .values(consent_at=bindparam("at"), consent_channel=bindparam("how"))
+)
 _REPORTED = select(
     MESSAGE.c.id, MESSAGE.c.caregiver_id, MESSAGE.c.status, MESSAGE.c.provider_sid
 ).where(MESSAGE.c.direction == "out")
@@ -415,6 +422,7 @@ def apply_effects(
                 }
                 child_id = execute(conn, _ADD_CHILD, values)[0][0]
                 _record_doses(conn, child_id, doses, source, now)
+                rowcount(conn, _CONSENT, {"cid": caregiver_id, "at": now, "how": source})
                 changed.append(child_id)
             case RecordDoses(child_id, codes, given_on):
                 _record_doses(conn, child_id, [(code, given_on) for code in codes], source, now)

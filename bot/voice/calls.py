@@ -28,7 +28,7 @@ from bot.storage.new_calls import CHUNK, JOB, enqueue, new_call
 from bot.storage.privacy import mask_phone
 from bot.voice.limits import CallSlots
 from flows import voice_sms
-from locales import Text, normalise_language, render
+from locales import Text, normalise_language, render_sms
 from scheduler import clock
 
 log = logging.getLogger(__name__)
@@ -256,7 +256,7 @@ def callback_sms(conn: Connection, phone: str, config: dict) -> str:
     """How to register, in the caller's language if they ever chose one."""
     language = conn.scalar(select(CAREGIVER.c.language).where(CAREGIVER.c.phone == phone))
     lang = normalise_language(language or config["DEFAULT_LANGUAGE"])
-    return render(Text(voice_sms.CALLBACK_MISSED), lang)
+    return render_sms(Text(voice_sms.CALLBACK_MISSED), lang)
 
 
 def answered(conn: Connection, call_id: int, now: dt.datetime, where=None) -> None:

@@ -27,7 +27,7 @@ from bot.voice import calls as voice_calls
 from flows.reminder_texts import PlannedReminder, latest_per_visit
 from flows.voice import ask_again, begin, respond
 from flows.voice_call import Caller, CallState, Outcome, Prompt
-from locales import render
+from locales import render_sms
 from scheduler import clock
 
 log = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ def _save(
         if not moved:
             conn.rollback()
             raise store.Conflict(call_sid)
-        sms = [render(text, outcome.language) for text in outcome.sms]
+        sms = [render_sms(text, outcome.language) for text in outcome.sms]
         rows = [
             {
                 "purpose": "notice",

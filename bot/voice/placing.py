@@ -18,9 +18,16 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from bot.channels.outbox import Earlier, settle_by_id
-from bot.channels.ratelimit import RateLimit
+from bot.channels.ratelimit import RateLimit, sms_limit
 from bot.channels.receipts import callback_url
-from bot.channels.senders import INVALID_NUMBERS, OPTED_OUT, SendFailed, SendUnknown, Sent
+from bot.channels.senders import (
+    INVALID_NUMBERS,
+    OPTED_OUT,
+    Outbound,
+    SendFailed,
+    SendUnknown,
+    Sent,
+)
 from bot.services import Services, current_services
 from bot.storage import new_calls
 from bot.storage.models.core import Caregiver, MessageLog
@@ -85,7 +92,9 @@ class CallWork:
         self.call_rate = RateLimit(
             services.redis, "tika:rate:calls", config["VOICE_CALLS_PER_SECOND"]
         )
-        self.sms_rate = RateLimit(services.redis, "tika:rate:sms", config["SMS_RATE_PER_SECOND"])
+        self.sms_rate = sms_limit(
+            services.redis, self.sender.account, config["SMS_RATE_PER_SECOND"]
+        )
         self.base = config["PUBLIC_BASE_URL"].rstrip("/")
         if not self.base and self.sender.name != "console":
             raise RuntimeError("PUBLIC_BASE_URL is needed: Twilio fetches calls' TwiML from it")
@@ -329,10 +338,10 @@ class CallWork:
     async def _send(
         self, phone: str, body: str, message_id: int
     ) -> Sent | SendFailed | SendUnknown:
-        status_callback = callback_url(self.base, message_id)
+        status_callback = callback_url(self.base, message_id, self.sender.status_path)
         async with self.sender.session() as send:
             try:
-                return await send(phone, body, status_callback, message_id)
+                return await send(Outbound(phone, body, message_id, status_callback))
             except (SendFailed, SendUnknown) as problem:
                 return problem
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.channels.outbox import Outbox, Outgoing
 from bot.channels.receipts import callback_url
+from bot.channels.senders import Outbound
 from bot.services import services
 from bot.storage.models.core import MessageLog
 from scheduler import clock
@@ -56,7 +57,7 @@ def test_two_equal_texts_one_sent_before_a_crash_are_each_sent_once(
         async def send_first_only():
             async with tika.sender.session() as send:
                 callback = callback_url(config["PUBLIC_BASE_URL"], items[0].message_id)
-                await send(NUMBER, TEXT, callback, items[0].message_id)
+                await send(Outbound(NUMBER, TEXT, items[0].message_id, callback))
 
         asyncio.run(send_first_only())
         assert fake.wait_for_callbacks()  # the gateway reports on it, by our id

@@ -16,6 +16,7 @@ import requests
 
 from bot import create_app
 from bot.accounts.staff import create_user, set_password
+from bot.channels.senders import Outbound
 from bot.services import services
 from tests.dashboard_support import PASSWORD, csrf_token, sign_in
 from tests.faults.processes import gunicorn
@@ -228,7 +229,7 @@ def test_the_console_backend_logs_neither_names_nor_whole_numbers(app, client, p
     async def send():
         async with sender.session() as send_one:
             await send_one(
-                "+919800000001", "Tika reminder: Rajalakshmi's vaccines are due.", None, 1
+                Outbound("+919800000001", "Tika reminder: Rajalakshmi's vaccines are due.", 1)
             )
 
     asyncio.run(send())

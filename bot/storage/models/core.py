@@ -45,6 +45,10 @@ class Caregiver(Base):
     # A number of the dashboard's phone simulator: never sent anything, counted nowhere.
     simulated: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # When and how (the channel: "sms", "voice", ...) the caregiver agreed to messages, by
+    # registering a child: what DLT's service-explicit messages (broadcasts) rest on.
+    consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    consent_channel: Mapped[str | None] = mapped_column(NulFreeString(16))
 
     children: Mapped[list[Child]] = relationship(
         back_populates="caregiver",
