@@ -41,9 +41,9 @@ def build(path: Path, caregivers: int) -> None:
     db.execute("BEGIN")
     db.executemany(
         "INSERT INTO caregiver (id, phone, language, opted_out, unreachable, reminder_slot,"
-        " channel, created_at, state, district, pincode)"
+        " channel, created_at, state, district, pincode, consent_at, consent_channel)"
         " VALUES (?, ?, ?, 0, 0, 'morning', 'sms', '2025-01-01 00:00:00', 'UTTAR PRADESH',"
-        " 'LUCKNOW', '226001')",
+        " 'LUCKNOW', '226001', '2025-01-01 00:00:00', 'sms')",
         ((i, f"+9190{i:08d}", "hi" if i % 3 else "en") for i in range(1, caregivers + 1)),
     )
     db.execute("COMMIT")
@@ -108,11 +108,16 @@ def main() -> int:
         f"jobs queued in {figures['seconds']:.1f}s (target < 60 s), "
         f"peak memory {figures['peak_mb']:.0f} MB (target < 300 MB)"
     )
-    ok = figures["seconds"] < 60 and figures["peak_mb"] < 300
+    everyone = figures["recipients"] == args.caregivers  # each one gave consent
+    ok = everyone and figures["seconds"] < 60 and figures["peak_mb"] < 300
     report(
         "broadcast",
-        {"seconds": round(figures["seconds"], 1), "peak MB": round(figures["peak_mb"])},
-        f"< 60 s and < 300 MB for {args.caregivers:,}",
+        {
+            "seconds": round(figures["seconds"], 1),
+            "peak MB": round(figures["peak_mb"]),
+            "recipients": figures["recipients"],
+        },
+        f"all selected, < 60 s and < 300 MB for {args.caregivers:,}",
         ok,
     )
     return 0 if ok else 1
