@@ -87,7 +87,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
-# Every benchmark in bench/ (bench/all.py), then one summary table (about 6 min on 2 cores).
+# Every benchmark in bench/ (bench/all.py), then one summary table (about 8 min on 2 cores).
 bench: deps test-system
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BENCH_APT_PACKAGES); }

@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from bot.conversation import exotel_webhook
     from bot.conversation import webhook as sms_webhook
     from bot.dashboard import install as install_dashboard
+    from bot.voice import exotel_webhooks as exotel_voice
     from bot.voice import webhooks as voice_webhooks
 
     webhooks = [
@@ -39,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         exotel_webhook.blueprint,
         exotel_sms.blueprint,
         voice_webhooks.blueprint,
+        exotel_voice.blueprint,
     ]
     for blueprint in (*webhooks, api.blueprint):
         app.register_blueprint(blueprint)

@@ -30,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "EXOTEL_API_BASE": "https://api.exotel.com",
     # The secret last part of every Exotel callback URL (Exotel signs none).
     "EXOTEL_WEBHOOK_TOKEN": "",
+    # Calls: the ExoPhone shown to the caregiver, and the IVR flow (app id) it connects to.
+    "EXOTEL_CALLER_ID": "",
+    "EXOTEL_IVR_FLOW_ID": "",
     # ---- DLT: India's registry of senders and templates ----
     # The principal entity id; when set, a message no approved template matches is not sent.
     "DLT_ENTITY_ID": "",

@@ -16,7 +16,7 @@ method, json) delivers an inbound SMS.
 Endpoints: ``POST /v1/Accounts/<sid>/Sms/send[.json]`` (one ``To``, or several: comma-separated,
 repeated, ``To[]`` or ``To[n]``), ``POST …/Sms/bulksend[.json]`` (``Messages[n][To|Body|From|…]``
 form fields, or a JSON ``{"sms": [...]}`` body), ``GET …/SMS/Messages/<Sid>[.json]`` (also ``Sms``).
-Without ``.json`` the answer is XML. Facts and guesses: /tmp/notes/exotel_api.md; the fake's
+Without ``.json`` the answer is XML. Facts and guesses: tests/exotel_api_notes.md; the fake's
 choices where Exotel's docs are silent: bulk answers are a JSON list of ``{"SMSMessage": …}``
 (a refused recipient as ``{"RestException": …}`` in its place), static sends to one number answer
 an object, callbacks are POSTed only for the final status unless an Outcome asks for more.

@@ -17,6 +17,7 @@ from bot.channels.dlt import Match
 from bot.channels.senders import (
     NO_TEMPLATE,
     Outbound,
+    OutboundCall,
     Send,
     Sender,
     SendFailed,
@@ -109,8 +110,8 @@ class DltGate:
     def find(self, ours: int, to: str, since: dt.datetime) -> Sent | None:
         return self.inner.find(ours, to, since)
 
-    def place_call(self, to: str, url: str, status_callback: str, ring_seconds: int) -> Sent:
-        return self.inner.place_call(to, url, status_callback, ring_seconds)
+    def place_call(self, call: OutboundCall, base_url: str) -> Sent:
+        return self.inner.place_call(call, base_url)
 
     def call_status(self, sid: str) -> str | None:
         return self.inner.call_status(sid)

@@ -21,10 +21,12 @@ import aiohttp
 from flask import Blueprint, request
 
 from bot.channels.clients import current_clients
+from bot.channels.exotel_voice import ExotelVoice
 from bot.channels.numbers import MAX_ERROR_CODE, MAX_ID, bounded_int, provider_id
 from bot.channels.receipts import record_delivery
 from bot.channels.senders import (
     Outbound,
+    OutboundCall,
     Send,
     SendFailed,
     SendMany,
@@ -61,8 +63,7 @@ class ExotelSender:
     """Sends through ``POST {api_base}/v1/Accounts/{sid}/Sms/send.json``, basic auth with
     the API key and token, and broadcasts through ``Sms/bulksend.json`` (up to 100
     messages, each with its own text, template and callback, in one request: Exotel
-    counts requests against its limit). Calls on Exotel are not placed from here (see
-    issue 26)."""
+    counts requests against its limit). Calls go through :class:`ExotelVoice`."""
 
     name = "exotel"
     bulk_size = 100  # Exotel's most messages in one bulk request
@@ -77,6 +78,7 @@ class ExotelSender:
         api_base: str = "https://api.exotel.com",
         entity_id: str = "",
         timeout: float = 10.0,
+        voice: ExotelVoice | None = None,
     ) -> None:
         missing = [
             name
@@ -98,6 +100,9 @@ class ExotelSender:
         self.url, self.bulk_url = f"{accounts}/Sms/send.json", f"{accounts}/Sms/bulksend.json"
         self.status_path = f"/exotel/sms/status/{webhook_token}"
         self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.voice = voice or ExotelVoice(
+            account_sid, (api_key, api_token), api_base, webhook_token, "", "", 900
+        )
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ExotelSender:
@@ -109,6 +114,15 @@ class ExotelSender:
             config["EXOTEL_WEBHOOK_TOKEN"],
             config["EXOTEL_API_BASE"],
             config["DLT_ENTITY_ID"],
+            voice=ExotelVoice(
+                config["EXOTEL_ACCOUNT_SID"],
+                (config["EXOTEL_API_KEY"], config["EXOTEL_API_TOKEN"]),
+                config["EXOTEL_API_BASE"],
+                config["EXOTEL_WEBHOOK_TOKEN"],
+                config["EXOTEL_CALLER_ID"],
+                config["EXOTEL_IVR_FLOW_ID"],
+                config["VOICE_CALL_MAX_SECONDS"],
+            ),
         )
 
     def form(self, message: Outbound) -> dict[str, str]:
@@ -195,11 +209,11 @@ class ExotelSender:
         whose URL carries our id, settles the message instead."""
         return None
 
-    def place_call(self, to: str, url: str, status_callback: str, ring_seconds: int) -> Sent:
-        raise SendFailed(None, None, False, "calls through Exotel are not built yet (issue 26)")
+    def place_call(self, call: OutboundCall, base_url: str) -> Sent:
+        return self.voice.place(call, base_url)
 
     def call_status(self, sid: str) -> str | None:
-        return None
+        return self.voice.status(sid)
 
 
 def _seconds(value: str | None) -> float | None:

@@ -85,6 +85,17 @@ class Outbound:
     variables: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class OutboundCall:
+    """One call to place: to one phone, for our voice call ``call_id``, its try ``attempt``
+    (the try's message log row). The gateway's adapter builds its URLs from them."""
+
+    to: str  # E.164
+    call_id: int
+    attempt: int
+    ring_seconds: int
+
+
 Send = Callable[[Outbound], Awaitable[Sent]]
 # Several messages in one request, where the gateway has a bulk API (``bulk_size`` > 1):
 # each message's own outcome, in order; a refusal of the whole request is raised.
@@ -103,8 +114,9 @@ class Sender(Protocol):
         """The message the gateway holds under our id ``ours`` (sent to ``to`` after
         ``since``); None when it holds none, or cannot be asked by our id."""
 
-    def place_call(self, to: str, url: str, status_callback: str, ring_seconds: int) -> Sent:
-        """Call ``to``; when answered the gateway fetches TwiML from ``url``. Raises like send."""
+    def place_call(self, call: OutboundCall, base_url: str) -> Sent:
+        """Place ``call``; the gateway fetches what to play, and reports on the call, at
+        our routes under ``base_url``. Raises like send."""
 
     def call_status(self, sid: str) -> str | None:
         """The status of call ``sid`` as the gateway knows it (None: unknown call)."""
@@ -144,9 +156,9 @@ class ConsoleSender:
         """What this process logged under our id (the console keeps no other record)."""
         return self._sent.get(ours)
 
-    def place_call(self, to: str, url: str, status_callback: str, ring_seconds: int) -> Sent:
+    def place_call(self, call: OutboundCall, base_url: str) -> Sent:
         sid = "CACONSOLE" + uuid.uuid4().hex
-        log.info("call to %s, answered by %s", mask_phone(to), url)
+        log.info("call %d to %s", call.call_id, mask_phone(call.to))
         return Sent(sid, "queued")
 
     def call_status(self, sid: str) -> str | None:

@@ -18,6 +18,7 @@ from bot.channels.senders import (
     CALL_EVENTS,
     RATE_LIMITED,
     Outbound,
+    OutboundCall,
     Send,
     SendFailed,
     SendUnknown,
@@ -119,19 +120,24 @@ class TwilioSender:
         carries our id, settles the message instead (see bot.channels.outbox)."""
         return None
 
-    def place_call(self, to: str, url: str, status_callback: str, ring_seconds: int) -> Sent:
+    def place_call(self, call: OutboundCall, base_url: str) -> Sent:
+        """When answered, Twilio fetches TwiML from /twilio/voice/answer; progress goes to
+        /twilio/voice/status, both naming our call (and the status, its try)."""
         if not self.caller_id:
             raise ValueError("calls need VOICE_CALLER_ID or TWILIO_FROM_NUMBER")
+        base = base_url.rstrip("/")
         try:
-            call = self.client().calls.create(
-                to=to,
+            placed = self.client().calls.create(
+                to=call.to,
                 from_=self.caller_id,
-                url=url,
+                url=f"{base}/twilio/voice/answer?call={call.call_id}",
                 method="POST",
-                status_callback=status_callback,
+                status_callback=(
+                    f"{base}/twilio/voice/status?call={call.call_id}&attempt={call.attempt}"
+                ),
                 status_callback_method="POST",
                 status_callback_event=list(CALL_EVENTS),
-                timeout=ring_seconds,
+                timeout=call.ring_seconds,
             )
         except TwilioRestException as error:
             status = error.status or 0
@@ -139,7 +145,7 @@ class TwilioSender:
             raise SendFailed(status, error.code, retry, error.msg) from None
         except requests.RequestException as error:
             raise SendUnknown(repr(error)) from None
-        return Sent(call.sid, call.status)
+        return Sent(placed.sid, placed.status)
 
     def call_status(self, sid: str) -> str | None:
         try:

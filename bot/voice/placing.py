@@ -24,6 +24,7 @@ from bot.channels.senders import (
     INVALID_NUMBERS,
     OPTED_OUT,
     Outbound,
+    OutboundCall,
     SendFailed,
     SendUnknown,
     Sent,
@@ -175,12 +176,9 @@ class CallWork:
                 return
             if row.reminder_ids:
                 voice_calls.set_reminders(conn, row.reminder_ids, "calling", message_id=message_id)
-        answer = f"{self.base}/twilio/voice/answer?call={row.id}"
-        status_callback = f"{self.base}/twilio/voice/status?call={row.id}&attempt={message_id}"
+        call = OutboundCall(row.phone, row.id, message_id, self.config["VOICE_RING_SECONDS"])
         try:
-            placed = self.sender.place_call(
-                row.phone, answer, status_callback, self.config["VOICE_RING_SECONDS"]
-            )
+            placed = self.sender.place_call(call, self.base)
         except SendUnknown:
             log.warning("call to %s: no answer from the gateway", mask_phone(row.phone))
             return  # the claim runs out; the status callback or the next claim settles it
