@@ -148,6 +148,11 @@ def test_a_wrong_token_is_not_found_and_an_unknown_call_is_ignored(client, voice
         data={"CallSid": "f" * 32, "Status": "completed"},
     )
     assert unknown.status_code == 204
+    # Applets of a call that is not ours: silence, an empty question, the end; never a 500.
+    stranger = f"CallSid={'e' * 32}&CustomField=999999"
+    assert client.get(f"/exotel/voice/say/{TOKEN}?{stranger}").get_data(as_text=True) == ""
+    assert client.get(f"/exotel/voice/gather/{TOKEN}?{stranger}").json["max_input_digits"] == 1
+    assert client.get(f"/exotel/voice/digits/{TOKEN}?{stranger}&digits=%221%22").status_code == 302
     with services(client.application).db.session(write=False) as session:
         assert session.scalars(select(VoiceCall)).all() == []
         assert session.scalars(select(Caregiver)).all() == []

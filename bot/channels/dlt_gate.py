@@ -22,6 +22,7 @@ from bot.channels.senders import (
     Sender,
     SendFailed,
     SendMany,
+    SendUnknown,
     Sent,
 )
 from bot.storage import alerts
@@ -91,8 +92,9 @@ class DltGate:
         registry = self.registry()
         async with self.inner.bulk_session() as send_many:
 
-            async def gated(messages: list[Outbound]) -> list[Sent | SendFailed]:
-                outcomes: list[Sent | SendFailed | None] = [None] * len(messages)
+            async def gated(messages: list[Outbound]) -> list[Sent | SendFailed | SendUnknown]:
+                """The refused ones answered here; the others sent together, in order."""
+                outcomes: dict[int, Sent | SendFailed | SendUnknown] = {}
                 stamped = []
                 for n, message in enumerate(messages):
                     try:
@@ -101,9 +103,8 @@ class DltGate:
                         outcomes[n] = refused
                 if stamped:
                     sent = await send_many([message for _, message in stamped])
-                    for (n, _), outcome in zip(stamped, sent, strict=True):
-                        outcomes[n] = outcome
-                return outcomes  # type: ignore[return-value]
+                    outcomes.update(zip((n for n, _ in stamped), sent, strict=True))
+                return [outcomes[n] for n in range(len(messages))]
 
             yield gated
 

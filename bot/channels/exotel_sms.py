@@ -162,9 +162,11 @@ class ExotelSender:
         proxy = (proxies() or {}).get("https")
         async with aiohttp.ClientSession(auth=self.auth, timeout=self.timeout) as http:
 
-            async def send_many(messages: list[Outbound]) -> list[Sent | SendFailed]:
+            async def send_many(
+                messages: list[Outbound],
+            ) -> list[Sent | SendFailed | SendUnknown]:
                 # One encoding per request (Exotel takes it for the whole request).
-                outcomes: dict[int, Sent | SendFailed] = {}
+                outcomes: dict[int, Sent | SendFailed | SendUnknown] = {}
                 for unicode in (False, True):
                     part = [n for n, m in enumerate(messages) if is_gsm7(m.body) != unicode]
                     if part:
@@ -176,7 +178,7 @@ class ExotelSender:
 
     async def _bulk(
         self, http: aiohttp.ClientSession, proxy: str | None, messages: list[Outbound]
-    ) -> list[Sent | SendFailed]:
+    ) -> list[Sent | SendFailed | SendUnknown]:
         """One bulksend request: ``Messages[n][field]`` for each message's own fields."""
         form = {"From": self.sender_id}
         if self.entity_id:
@@ -194,14 +196,18 @@ class ExotelSender:
                 body = await answer.json(content_type=None)
         except (TimeoutError, aiohttp.ClientError, ValueError) as error:
             raise SendUnknown(repr(error)) from None
-        if status != 200 or not isinstance(body, list) or len(body) != len(messages):
-            _sent(status if status != 200 else 502, body, retry_after)  # raises
-        outcomes: list[Sent | SendFailed] = []
+        if status != 200:
+            _sent(status, body, retry_after)  # raises: refused, for now or for good
+        if not isinstance(body, list) or len(body) != len(messages):
+            # Taken, but the answer does not say which is which: they may all have gone.
+            raise SendUnknown(f"Exotel's bulk answer does not list the messages: {body!r:.200}")
+        outcomes: list[Sent | SendFailed | SendUnknown] = []
         for item in body:
+            accepted = isinstance(item, dict) and "SMSMessage" in item
             try:
-                outcomes.append(_sent(200 if "SMSMessage" in item else 400, item, None))
-            except SendFailed as refused:
-                outcomes.append(refused)
+                outcomes.append(_sent(200 if accepted else 400, item, None))
+            except (SendFailed, SendUnknown) as problem:  # this one message's fate
+                outcomes.append(problem)
         return outcomes
 
     def find(self, ours: int, to: str, since: dt.datetime) -> Sent | None:

@@ -98,8 +98,9 @@ class OutboundCall:
 
 Send = Callable[[Outbound], Awaitable[Sent]]
 # Several messages in one request, where the gateway has a bulk API (``bulk_size`` > 1):
-# each message's own outcome, in order; a refusal of the whole request is raised.
-SendMany = Callable[[list[Outbound]], Awaitable[list[Sent | SendFailed]]]
+# each message's own outcome, in order (unknown: it may have gone); a refusal of the whole
+# request is raised.
+SendMany = Callable[[list[Outbound]], Awaitable[list[Sent | SendFailed | SendUnknown]]]
 
 
 class Sender(Protocol):

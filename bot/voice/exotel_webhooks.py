@@ -152,6 +152,9 @@ def say() -> Response | tuple[str, int]:
     except (LookupError, ValueError):  # not a call of ours, or its caller erased
         log.warning("Exotel applet for a call that is not ours")
         return _text("")
+    except Exception:  # the caller hears nothing now, never an error page
+        log.exception("could not say the next step of call %s", sid)
+        return _text("")
     return _text("\n".join(step["audio"]) if step["audio"] else step["say"])
 
 
@@ -163,10 +166,15 @@ def gather() -> Response | tuple[str, int]:
     sid = _call_sid()
     if not sid:
         return "missing CallSid", 400
+    nothing = {"gather_prompt": {"text": ""}, "max_input_digits": 1}
     try:
         step = _current(services(), sid)
-    except (LookupError, ValueError):
-        return jsonify({"gather_prompt": {"text": ""}, "max_input_digits": 1})
+    except (LookupError, ValueError):  # not a call of ours: the flow goes on to its end
+        log.warning("Exotel applet for a call that is not ours")
+        return jsonify(nothing)
+    except Exception:
+        log.exception("no question for call %s", sid)
+        return jsonify(nothing)
     prompt = {"audio_url": step["question_audio"]} if step["question_audio"] else None
     return jsonify(
         {
@@ -195,6 +203,9 @@ def digits() -> tuple[str, int]:
         step = _said(keys_pressed(tika, sid, turn, pressed), _speech())
     except (LookupError, ValueError):
         log.warning("keys on an Exotel call without an IVR session")
+        return "", 302
+    except Exception:  # the call ends politely rather than on an error
+        log.exception("could not take the keys of call %s", sid)
         return "", 302
     _remember(tika, sid, step)
     return "", 200 if step["digits"] is not None else 302
