@@ -33,6 +33,7 @@ from bot.channels.senders import (
     SendUnknown,
     Sent,
     proxies,
+    retry_after,
 )
 from bot.channels.signature import token_in_path
 from bot.storage import alerts
@@ -56,7 +57,6 @@ STATUSES = {
 # DetailedStatusCodes of a message the DLT platform refused (Exotel's SMS glossary):
 # blocked sender, entity or template; unknown, inactive or mismatched template; scrubbing.
 DLT_REFUSALS = {23080, 23081, 23082, 23083, 23084, 23181, 23182, 23183, 23184, 23185, 23186, 23281}
-MAX_RETRY_AFTER = 60.0
 
 
 class ExotelSender:
@@ -77,8 +77,9 @@ class ExotelSender:
         webhook_token: str,
         api_base: str = "https://api.exotel.com",
         entity_id: str = "",
+        *,
+        voice: ExotelVoice,
         timeout: float = 10.0,
-        voice: ExotelVoice | None = None,
     ) -> None:
         missing = [
             name
@@ -100,9 +101,7 @@ class ExotelSender:
         self.url, self.bulk_url = f"{accounts}/Sms/send.json", f"{accounts}/Sms/bulksend.json"
         self.status_path = f"/exotel/sms/status/{webhook_token}"
         self.timeout = aiohttp.ClientTimeout(total=timeout)
-        self.voice = voice or ExotelVoice(
-            account_sid, (api_key, api_token), api_base, webhook_token, "", "", 900
-        )
+        self.voice = voice
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ExotelSender:
@@ -149,11 +148,11 @@ class ExotelSender:
                 try:
                     async with http.post(self.url, data=self.form(message), proxy=proxy) as answer:
                         status = answer.status
-                        retry_after = _seconds(answer.headers.get("Retry-After"))
+                        wait = retry_after(answer.headers.get("Retry-After"))
                         body = await answer.json(content_type=None)
                 except (TimeoutError, aiohttp.ClientError, ValueError) as error:
                     raise SendUnknown(repr(error)) from None
-                return _sent(status, body, retry_after)
+                return _sent(status, body, wait)
 
             yield send
 
@@ -192,12 +191,12 @@ class ExotelSender:
         try:
             async with http.post(self.bulk_url, data=form, proxy=proxy) as answer:
                 status = answer.status
-                retry_after = _seconds(answer.headers.get("Retry-After"))
+                wait = retry_after(answer.headers.get("Retry-After"))
                 body = await answer.json(content_type=None)
         except (TimeoutError, aiohttp.ClientError, ValueError) as error:
             raise SendUnknown(repr(error)) from None
         if status != 200:
-            _sent(status, body, retry_after)  # raises: refused, for now or for good
+            _sent(status, body, wait)  # raises: refused, for now or for good
         if not isinstance(body, list) or len(body) != len(messages):
             # Taken, but the answer does not say which is which: they may all have gone.
             raise SendUnknown(f"Exotel's bulk answer does not list the messages: {body!r:.200}")
@@ -220,13 +219,6 @@ class ExotelSender:
 
     def call_status(self, sid: str) -> str | None:
         return self.voice.status(sid)
-
-
-def _seconds(value: str | None) -> float | None:
-    try:
-        return min(float(value), MAX_RETRY_AFTER) if value else None
-    except ValueError:  # an HTTP date: wait as usual
-        return None
 
 
 def _sent(status: int, body: Any, retry_after: float | None) -> Sent:

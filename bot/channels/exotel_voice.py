@@ -13,7 +13,14 @@ from __future__ import annotations
 import requests
 
 from bot.channels.numbers import provider_id
-from bot.channels.senders import OutboundCall, SendFailed, SendUnknown, Sent, proxies
+from bot.channels.senders import (
+    OutboundCall,
+    SendFailed,
+    SendUnknown,
+    Sent,
+    proxies,
+    retry_after,
+)
 
 CALL_STATUSES = {"queued", "ringing", "in-progress", "completed", "busy", "no-answer", "failed"}
 
@@ -72,8 +79,7 @@ class ExotelVoice:
         found = _call(answer)
         if found is None:
             retry = answer.status_code == 429 or answer.status_code >= 500
-            wait = answer.headers.get("Retry-After", "")
-            after = float(wait) if wait.replace(".", "", 1).isdigit() else None
+            after = retry_after(answer.headers.get("Retry-After"))
             raise SendFailed(answer.status_code, None, retry, answer.text[:200], after)
         return found
 

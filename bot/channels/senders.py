@@ -59,6 +59,15 @@ class SendFailed(Exception):
         self.retry_after = retry_after
 
 
+def retry_after(header: str | None, longest: float = 60.0) -> float | None:
+    """A gateway's ``Retry-After`` in seconds (at most ``longest``); None when it gave
+    none, or an HTTP date (then the usual waits apply)."""
+    try:
+        return min(float(header), longest) if header else None
+    except ValueError:
+        return None
+
+
 class SendUnknown(Exception):
     """The request may have reached the gateway, but no answer came back."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Request, abort, current_app, request
@@ -78,3 +78,10 @@ def token_in_path(config_key: str) -> Callable[[Callable[..., Any]], Callable[..
         return checked
 
     return wrap
+
+
+def callback_fields() -> Mapping[str, Any]:
+    """The fields of a callback from a gateway that may send them as JSON, a form or a
+    query string (Exotel does all three)."""
+    body = request.get_json(silent=True) if request.is_json else None
+    return body if isinstance(body, dict) else request.values

@@ -7,13 +7,11 @@ recorded, its handling queued, and 200 returned at once; a worker texts the repl
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import Any
 
 from flask import Blueprint, current_app, request
 
 from bot.channels.numbers import provider_id
-from bot.channels.signature import token_in_path
+from bot.channels.signature import callback_fields, token_in_path
 from bot.channels.twilio_sms import normalise_phone
 from bot.conversation.replies import queue_reply
 from bot.services import services
@@ -25,19 +23,13 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("exotel_sms", __name__)
 
 
-def _fields() -> Mapping[str, Any]:
-    """The request's fields, whether Exotel sent them as JSON, a form or a query string."""
-    body = request.get_json(silent=True) if request.is_json else None
-    return body if isinstance(body, dict) else request.values
-
-
 @blueprint.route("/exotel/sms/<token>", methods=["GET", "HEAD", "POST"])
 @token_in_path("EXOTEL_WEBHOOK_TOKEN")
 def inbound_sms() -> tuple[str, int]:
     """An SMS to our ExoPhone: recorded, then handled by a worker, which replies."""
     if request.method == "HEAD":  # Exotel checks the URL first
         return "", 200
-    fields = _fields()
+    fields = callback_fields()
     phone = normalise_phone(str(fields.get("From") or ""), current_app.config["DEFAULT_REGION"])
     sid = provider_id(str(fields.get("SmsSid") or ""))
     if phone is None or not sid:

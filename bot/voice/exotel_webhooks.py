@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from bot.channels.numbers import MAX_ID, bounded_int, provider_id
-from bot.channels.signature import token_in_path
+from bot.channels.signature import callback_fields, token_in_path
 from bot.channels.twilio_sms import normalise_phone
 from bot.channels.twilio_voice import Speech, spoken
 from bot.services import Services, services
@@ -45,13 +44,8 @@ STEP = "tika:exotel:step:{}"  # Redis: the latest step's reply of a call, for it
 STEP_SECONDS = 3600
 
 
-def _fields() -> Mapping[str, Any]:
-    body = request.get_json(silent=True) if request.is_json else None
-    return body if isinstance(body, dict) else request.values
-
-
 def _call_sid() -> str | None:
-    return provider_id(str(_fields().get("CallSid") or ""))
+    return provider_id(str(callback_fields().get("CallSid") or ""))
 
 
 def _text(body: str) -> Response:
@@ -63,7 +57,7 @@ def _text(body: str) -> Response:
 def missed_call() -> tuple[str, int]:
     """A missed call to the ExoPhone: answered 200 at once, one call-back owed (a replayed
     CallSid, or a second ring within the open call-back, opens none)."""
-    fields = _fields()
+    fields = callback_fields()
     region = current_app.config["DEFAULT_REGION"]
     phone = normalise_phone(str(fields.get("CallFrom") or fields.get("From") or ""), region)
     sid = _call_sid()
@@ -82,7 +76,7 @@ def missed_call() -> tuple[str, int]:
 def call_status() -> tuple[str, int]:
     """How a call we placed went: recorded on its try; an unanswered one is retried later
     or, after the last try, its SMS is sent."""
-    fields = _fields()
+    fields = callback_fields()
     call_id = bounded_int(request.args.get("call"), MAX_ID)
     attempt = bounded_int(request.args.get("attempt"), MAX_ID)
     sid = _call_sid()
@@ -130,9 +124,9 @@ def _current(tika: Services, sid: str) -> dict[str, Any]:
     kept = tika.redis.get(STEP.format(sid))
     if kept:
         return json.loads(kept)
-    call_id = bounded_int(str(_fields().get("CustomField") or ""), MAX_ID)
+    call_id = bounded_int(str(callback_fields().get("CustomField") or ""), MAX_ID)
     region = current_app.config["DEFAULT_REGION"]
-    phone = normalise_phone(str(_fields().get("CallFrom") or ""), region)
+    phone = normalise_phone(str(callback_fields().get("CallFrom") or ""), region)
     step = _said(answer_call(tika, sid, phone, voice_call_id=call_id), _speech())
     _remember(tika, sid, step)
     return step
@@ -197,7 +191,7 @@ def digits() -> tuple[str, int]:
     if not sid:
         return "missing CallSid", 400
     tika = services()
-    pressed = str(_fields().get("digits") or "").strip().strip('"').strip()
+    pressed = str(callback_fields().get("digits") or "").strip().strip('"').strip()
     try:
         turn = _current(tika, sid)["turn"]
         step = _said(keys_pressed(tika, sid, turn, pressed), _speech())
