@@ -64,7 +64,10 @@ DEFAULTS: dict[str, Any] = {
     # <Say> voice and language per language: "hi=Polly.Aditi,en=Polly.Aditi".
     "VOICE_SAY_VOICES": "hi=Polly.Aditi,en=Polly.Aditi",
     "VOICE_SAY_LANGUAGES": "hi=hi-IN,en=en-IN",
-    # Recorded prompts played instead of speech: "hi.ASK_BIRTH_DATE=https://.../dob.mp3,...".
+    # Recorded prompts played instead of speech: every prompt without a value in it at
+    # "{VOICE_AUDIO_BASE_URL}/{language}/{KEY}.mp3" (`flask voice prompts` lists them), or
+    # one by one: "hi.ASK_BIRTH_MONTH=https://.../month.mp3,..." (these win).
+    "VOICE_AUDIO_BASE_URL": "",
     "VOICE_AUDIO": "",
     # The caller ID of outbound calls; TWILIO_FROM_NUMBER when empty.
     "VOICE_CALLER_ID": "",

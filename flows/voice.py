@@ -16,17 +16,30 @@ from collections.abc import Callable
 from typing import Any
 
 from flows import voice_actions as actions
+from flows import voice_dates as dates
 from flows import voice_sms
 from flows.actions import MAX_CHILDREN
-from flows.parsing import MAX_AGE_YEARS, InputError, Place, parse_pincode, years_before
+from flows.parsing import InputError, Place, parse_pincode
 from flows.turn import (
     OptIn,
     OptOut,
     SetChannel,
     SetLanguage,
 )
-from flows.voice_call import NO, REPROMPTS, YES, Call, Caller, CallState, Outcome, Retry
-from flows.voice_words import date_words, digit_words
+from flows.voice_call import (
+    BACK,
+    NO,
+    REPEAT,
+    REPROMPTS,
+    SILENCES,
+    YES,
+    Call,
+    Caller,
+    CallState,
+    Outcome,
+    Retry,
+)
+from flows.voice_words import digit_words, place_words
 from locales import LANGUAGE_NAMES, LANGUAGES, Text
 from scheduler import Schedule
 
@@ -54,6 +67,7 @@ def begin(
     elif profile.language:  # known from SMS: straight to the birth date
         _start_registration(call)
     else:
+        call.say("WELCOME", LANGUAGES[0])
         call.ask("language")
     return call.outcome()
 
@@ -66,25 +80,51 @@ def respond(
     schedule: Schedule,
     reprompts: int = REPROMPTS,
 ) -> Outcome:
-    """Handle the keys pressed (``""``: none, the caller was silent) at the current question."""
+    """Handle the keys pressed (``""``: none, the caller was silent) at the current question:
+    ``9`` alone hears it again, ``0`` alone goes back one question; a silence is asked
+    again once, and the second ends the call with an SMS on how to go on."""
     call = Call(caller, state, today, schedule, reprompts, ASK)
     step = call.state.step
     if step is None:
         call.say("GOODBYE")
         call.end()
         return call.outcome()
+    silences = call.state.data.pop("silences", 0)
+    if digits == REPEAT:
+        _repeat(call)
+    elif digits == BACK:
+        call.back()
+    elif not digits and step != "reminder":
+        call.say("NO_INPUT")
+        if silences + 1 >= SILENCES:
+            _give_up(call)
+        else:
+            call.state.data["silences"] = silences + 1
+            call.ask(step, again=True)
+    else:
+        _answer(call, step, digits)
+    return call.outcome()
+
+
+def _answer(call: Call, step: str, digits: str) -> None:
     try:
-        if not digits and step != "reminder":
-            raise Retry("NO_INPUT")
         ANSWER[step](call, digits)
     except Retry as bad:
-        call.say(bad.key)
+        call.say(bad.key, **bad.params)
         call.state.tries += 1
         if call.state.tries > call.reprompts:
             _give_up(call)
         else:
             call.ask(step, again=True)
-    return call.outcome()
+
+
+def _repeat(call: Call) -> None:
+    """The current question again (a reminder call: the reminder again)."""
+    step = call.state.step
+    if step == "reminder":
+        actions.say_reminder(call)
+    if step is not None:
+        call.ask(step, again=True)
 
 
 def ask_again(caller: Caller, state: CallState, today: dt.date, schedule: Schedule) -> Outcome:
@@ -94,9 +134,7 @@ def ask_again(caller: Caller, state: CallState, today: dt.date, schedule: Schedu
         call.say("GOODBYE")
         call.end()
     else:
-        if call.state.step == "reminder":
-            actions.say_reminder(call)
-        call.ask(call.state.step, again=True)
+        _repeat(call)
     return call.outcome()
 
 
@@ -114,9 +152,7 @@ def _give_up(call: Call) -> None:
 
 
 def _ask_language(call: Call) -> None:
-    """Each language offered in its own voice; a new caller is welcomed first."""
-    if not call.profile.language and not call.profile.registered:
-        call.say("WELCOME", LANGUAGES[0])
+    """Each language offered in its own voice."""
     for digit, lang in enumerate(LANGUAGES, start=1):
         call.say("CHOOSE_LANGUAGE", lang, language=LANGUAGE_NAMES[lang], digit=digit)
 
@@ -128,21 +164,15 @@ def _ask_menu(call: Call) -> None:
     call.say("MENU_BY_SMS" if call.channel == "voice" else "MENU_BY_CALL")
 
 
-def _read_back_date(call: Call) -> None:
-    born = dt.date.fromisoformat(call.state.data["birth_date"])
-    call.say("READ_BACK_DATE", date=date_words(born, call.language))
-
-
 def _read_back_pincode(call: Call) -> None:
     place = Place(**call.state.data["place"])
     digits = digit_words(place.pincode, call.language)
-    call.say("READ_BACK_PINCODE", digits=digits, district=place.district.title())
+    call.say("READ_BACK_PINCODE", digits=digits, district=place_words(place, call.language))
 
 
 ASK: dict[str, Callable[[Call], None]] = {
     "language": _ask_language,
-    "birth_date": lambda call: call.say("ASK_BIRTH_DATE"),
-    "confirm_birth_date": _read_back_date,
+    **dates.QUESTIONS,
     "pincode": lambda call: call.say("ASK_PINCODE"),
     "confirm_pincode": _read_back_pincode,
     "menu": _ask_menu,
@@ -176,32 +206,20 @@ def _language(call: Call, digits: str) -> None:
 
 
 def _start_registration(call: Call) -> None:
-    """Ask for a birth date; the language and place already known are kept."""
+    """Ask for a birth date, step by step; the language and place already known are kept.
+    A caller registering a first child hears once how to repeat and go back."""
     call.state.data["language"] = call.language
     if call.profile.place:
         call.state.data["place"] = dataclasses.asdict(call.profile.place)
-    call.ask("birth_date")
-
-
-def _birth_date(call: Call, digits: str) -> None:
-    if len(digits) != 8 or not digits.isdigit():
-        raise Retry("DATE_NEEDS_8_DIGITS")
-    try:
-        born = dt.date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))
-    except ValueError:
-        raise Retry("DATE_NO_SUCH_DAY") from None
-    if born > call.today:
-        raise Retry("DATE_IN_FUTURE")
-    if born < years_before(call.today, MAX_AGE_YEARS):
-        raise Retry("DATE_TOO_OLD")
-    call.state.data["birth_date"] = born.isoformat()
-    call.ask("confirm_birth_date")
+    if not call.profile.registered:
+        call.say("KEYS_HELP")
+    call.ask("born_this_year")
 
 
 def _confirm_birth_date(call: Call, digits: str) -> None:
     if not _yes(digits):
         del call.state.data["birth_date"]
-        call.ask("birth_date")
+        call.ask("born_this_year")
     elif "place" in call.state.data:
         actions.register(call)
     else:
@@ -284,7 +302,10 @@ def _reminder(call: Call, digits: str) -> None:
 
 ANSWER: dict[str, Callable[[Call, str], None]] = {
     "language": _language,
-    "birth_date": _birth_date,
+    "born_this_year": dates.born_this_year,
+    "birth_month": dates.birth_month,
+    "age_months": dates.age_months,
+    "birth_day": dates.birth_day,
     "confirm_birth_date": _confirm_birth_date,
     "pincode": _pincode,
     "confirm_pincode": _confirm_pincode,

@@ -14,10 +14,14 @@ from flows.turn import Effect, OptIn, OptOut, Profile, SetChannel, State, Turn
 from locales import Renderable, Text
 from scheduler import Schedule
 
-# The keypad digits each question takes: 1 for menus, 8 for a date, 6 for a PIN code.
+# The keypad digits each question takes: 1 for a choice, 2 for a month, a day or an age in
+# months ("0 3" for March; a single key then a pause, or #, is taken too), 6 for a PIN code.
 DIGITS = {
     "language": 1,
-    "birth_date": 8,
+    "born_this_year": 1,
+    "birth_month": 2,
+    "birth_day": 2,
+    "age_months": 2,
     "confirm_birth_date": 1,
     "pincode": 6,
     "confirm_pincode": 1,
@@ -26,8 +30,11 @@ DIGITS = {
     "confirm_stop": 1,
     "reminder": 1,
 }
-REPROMPTS = 3  # a question is asked again at most this often, then the call ends politely
+REPROMPTS = 3  # a wrong answer is asked again at most this often, then the call ends politely
+SILENCES = 2  # a question met by silence is asked once more; the second silence ends the call
 YES, NO = "1", "2"  # in every confirmation
+REPEAT, BACK = "9", "0"  # pressed alone, at any question: hear it again; go back one question
+ROOTS = frozenset({"menu", "reminder"})  # questions nothing goes back from
 
 
 @dataclass(frozen=True)
@@ -70,11 +77,12 @@ class Outcome:
 
 
 class Retry(Exception):
-    """The answer cannot be used: say the text ``key`` and ask again."""
+    """The answer cannot be used: say the text ``key`` (with ``params``) and ask again."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, **params: Any) -> None:
         super().__init__(key)
         self.key = key
+        self.params = params
 
 
 class Call:
@@ -92,7 +100,7 @@ class Call:
         self.caller = caller
         self.questions = questions  # how each step asks its question
         self.profile = caller.profile
-        self.state = CallState(state.step, dict(state.data), state.tries)
+        self.state = CallState(state.step, dict(state.data), state.tries)  # changed, not shared
         self.turn = Turn(caller.profile, State(), today, schedule)
         if self.state.data.get("language"):
             self.turn.language = self.state.data["language"]
@@ -127,9 +135,34 @@ class Call:
         self.effects.append(effect)
 
     def ask(self, step: str, again: bool = False) -> None:
-        """Ask the question of ``step`` (a new question starts with no failed answers)."""
+        """Ask the question of ``step`` (a new question starts with no failed answers, and
+        remembers the one before it, for the caller to go back to)."""
         if not again:
             self.state.tries = 0
+            self.state.data["back"] = self._way_back(step)
+        self._put(step)
+
+    def back(self) -> None:
+        """The question before this one again (at the first, or a menu, this one again)."""
+        way_back = list(self.state.data.get("back", ()))
+        if not way_back:
+            self._put(self.state.step or "menu")
+            return
+        self.state.tries = 0
+        self.state.data["back"] = way_back[:-1]
+        self._put(way_back[-1])
+
+    def _way_back(self, step: str) -> list[str]:
+        way_back = list(self.state.data.get("back", ()))
+        if step in ROOTS:
+            return []
+        if step in way_back:  # asked again from further on (a date entered again)
+            return way_back[: way_back.index(step)]
+        if self.state.step is not None and self.state.step != step:
+            return [*way_back, self.state.step]
+        return way_back
+
+    def _put(self, step: str) -> None:
         self.state.step = step
         self.questions[step](self)
         self.digits = DIGITS[step]

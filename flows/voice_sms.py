@@ -14,6 +14,6 @@ CALLBACK_MISSED = N_(
 )
 # A caller who could not finish registering on the keypad.
 HOW_TO_REGISTER = N_(
-    "To register your child for vaccine reminders, give a missed call and enter the birth "
-    "date as 8 digits, e.g. 15032025. Or send HI to this number."
+    "To register your child for free vaccine reminders, give a missed call to this number "
+    "and answer when we call back. Or send HI to this number."
 )

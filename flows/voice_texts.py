@@ -1,8 +1,10 @@
 """Every text the IVR speaks, as gettext msgids (English source).
 
 The name of each constant is its prompt key: a programme can replace the prompt with a
-recording of a human voice through the VOICE_AUDIO setting (``hi.ASK_BIRTH_DATE=URL``).
-Dates and PIN codes reach these texts already in words, in the caller's language.
+recording of a human voice: every prompt without a value in it can be recorded, at
+``VOICE_AUDIO_BASE_URL/<language>/<KEY>.mp3`` (or one by one through VOICE_AUDIO,
+``hi.ASK_BIRTH_MONTH=URL``). Dates, PIN codes and places reach these texts already in
+words, in the caller's language.
 """
 
 from flows import texts
@@ -12,9 +14,19 @@ WELCOME = texts.WELCOME
 CHOOSE_LANGUAGE = N_("For %(language)s, press %(digit)s.")
 WELCOME_BACK = N_("Welcome back to Tika.")
 
-ASK_BIRTH_DATE = N_(
-    "Please enter your child's date of birth as 8 digits: day, month and year. "
-    "For the 15th of March 2025, press 1 5 0 3 2 0 2 5."
+KEYS_HELP = N_("At any question, press 9 to hear it again, or 0 to go back.")
+ASK_BORN_THIS_YEAR = N_("Was your child born this year? If yes, press 1. If no, press 2.")
+ASK_BIRTH_MONTH = N_(
+    "In which month was your child born? Press its number as two keys: 0 1 for January, "
+    "0 2 for February, and so on, up to 1 2 for December."
+)
+ASK_BIRTH_DAY = N_(
+    "On which day of the month was your child born? Press two keys: 0 5 for the 5th, "
+    "2 3 for the 23rd."
+)
+ASK_AGE_MONTHS = N_(
+    "How many months old is your child? Press two keys: 0 8 for 8 months, "
+    "1 8 for one and a half years, 3 0 for two and a half years."
 )
 READ_BACK_DATE = N_("You entered %(date)s. If this is right, press 1. To enter it again, press 2.")
 ASK_PINCODE = N_("Please enter your 6-digit PIN code.")
@@ -50,10 +62,12 @@ TOO_MANY_CHILDREN = texts.TOO_MANY_CHILDREN
 
 NO_INPUT = N_("Sorry, we did not hear a key press.")
 WRONG_KEY = N_("Sorry, that key is not one of the choices.")
-DATE_NEEDS_8_DIGITS = N_("A date of birth has 8 digits.")
+MONTH_NOT_VALID = N_("A month is a number from 1 to 12.")
+MONTH_NOT_YET = N_("That month has not come yet this year. This month, %(month)s, is %(keys)s.")
+DAY_NOT_VALID = N_("A day of the month is a number from 1 to 31.")
 DATE_NO_SUCH_DAY = N_("There is no such date.")
 DATE_IN_FUTURE = N_("That date is in the future.")
-DATE_TOO_OLD = N_("That date is more than 6 years ago; Tika is for children under 6.")
+AGE_TOO_OLD = N_("Tika is for children under 6 years, that is under 72 months.")
 PIN_NEEDS_6_DIGITS = N_("A PIN code has 6 digits.")
 PIN_NOT_FOUND = N_("We could not find that PIN code.")
 

@@ -12,7 +12,9 @@ import datetime as dt
 
 from babel.dates import get_month_names
 
+from flows.parsing import Place
 from locales import BABEL_LOCALES, normalise_language
+from locales.places import district_name
 
 # 0 to 99, ten a line.
 _HINDI = """
@@ -84,3 +86,8 @@ def date_words(day: dt.date, lang: str) -> str:
     return " ".join(
         (number_words(day.day, lang), month_name(day.month, lang), number_words(day.year, lang))
     )
+
+
+def place_words(place: Place, lang: str) -> str:
+    """A district as a caller of ``lang`` says it: "लखनऊ" for a Hindi caller, "Lucknow"."""
+    return district_name(place.state, place.district, lang)

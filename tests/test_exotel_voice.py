@@ -74,13 +74,19 @@ def config(config, voice, web_port, tmp_path):
     }
 
 
+def heard(steps: list[dict]) -> str:
+    """What the caller heard, applet by applet: each Greeting's text, each Gather's question."""
+    return " ".join(s["text"] or (s["prompt"] or {}).get("text", "") for s in steps)
+
+
 def test_a_missed_call_is_called_back_once_and_the_caller_registers_by_keypad(
     app, config, voice, exotel, web
 ):
     missed = f"{web}/exotel/voice/missed/{TOKEN}"
-    # Hindi (1), the birth date and yes, the PIN and yes: registered; then "vaccines
-    # given today?" no (2), and the menu's goodbye.
-    keys = ["1", "15032025", "1", "226001", "1", "2"]
+    # Hindi (1); "born this year?" heard again (9), yes (1); March (03), then back (0) to
+    # the month and March again; silence at the day, heard again, the 15th; yes to the
+    # date read back; the PIN and yes: registered. Then "vaccines given today?" no (2).
+    keys = ["1", "9", "1", "03", "0", "03", "", "15", "1", "226001", "1", "2"]
     voice.script(CAREGIVER, CallOutcome(keys=keys))
     with clock.frozen("2025-03-20T10:00"):
         sid = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -95,18 +101,23 @@ def test_a_missed_call_is_called_back_once_and_the_caller_registers_by_keypad(
     assert call["caller_id"] == EXOPHONE and call["flow_id"] == FLOW
     assert call["status_callback"].startswith(f"{web}/exotel/voice/status/{TOKEN}?call=")
     steps = voice.steps(call["sid"])
-    # What the caller heard, applet by applet: each Greeting's text, each Gather's question.
-    heard = " ".join(s["text"] or (s["prompt"] or {}).get("text", "") for s in steps)
-    assert "हिंदी के लिए 1 दबाएँ" in heard and "For English, press 2." in heard
-    assert "आपने पंद्रह मार्च दो हज़ार पच्चीस बताया" in heard  # the date read back
-    assert "शिशु का पंजीकरण हो गया" in heard
-    assert [s["digits"] for s in steps if s["applet"] == "passthru"][:5] == keys[:5]
+    said = heard(steps)
+    assert "हिंदी के लिए 1 दबाएँ" in said and "For English, press 2." in said
+    assert said.count("क्या आपके बच्चे का जन्म इसी साल हुआ है?") == 2  # asked, then 9
+    assert said.count("बच्चे का जन्म किस महीने में हुआ?") == 2  # asked, then 0 from the day
+    assert said.count("बच्चे का जन्म महीने की किस तारीख़ को हुआ?") == 3  # and the silence
+    assert "माफ़ कीजिए, कोई बटन नहीं दबाया गया।" in said
+    assert "आपने पंद्रह मार्च दो हज़ार पच्चीस बताया" in said  # the date read back
+    assert "आपने पिन कोड दो दो छह शून्य शून्य एक बताया, लखनऊ।" in said  # the place, in Hindi
+    assert "शिशु का पंजीकरण हो गया" in said
+    assert [s["digits"] for s in steps if s["applet"] == "passthru"] == keys
     tika = services(app)
     with tika.db.session(write=False) as session:
         [caregiver] = session.scalars(select(Caregiver)).all()
         [child] = session.scalars(select(Child)).all()
         placed = session.scalars(select(VoiceCall).order_by(VoiceCall.id)).all()
         assert caregiver.phone == "+919812345678" and caregiver.district == "LUCKNOW"
+        assert caregiver.language == "hi"
         assert str(child.birth_date) == "2025-03-15"
         # One call-back; and the IVR's confirmations, texted.
         assert [(c.purpose, c.status) for c in placed][1:] == [("notice", "texted")] * 2
@@ -115,7 +126,40 @@ def test_a_missed_call_is_called_back_once_and_the_caller_registers_by_keypad(
     # The confirmations went through Exotel's SMS API, each with its DLT template's id.
     texts = [m for m in exotel.messages if m["to"] == "+919812345678"]
     assert len(texts) == 2 and all(m["dlt_template_id"] for m in texts)
-    assert any("पंजीकरण" in m["body"] or "registered" in m["body"] for m in texts)
+    assert texts[0]["body"].startswith("टीका: शिशु का पंजीकरण हो गया।")
+
+
+# Registering a child born this year, by keypad, before the redesign: 1 language, the
+# birth date as 8 digits, 1, the PIN (6), 1 (measured on e334dd3: 5 questions, 17 keys).
+BASELINE_QUESTIONS, BASELINE_KEYS = 5, 17
+
+
+def test_registering_a_child_born_this_year_takes_fewer_keys_than_the_eight_digit_date(
+    config, voice, web
+):
+    """The shortest way through for a new caller: count what they press and hear."""
+    keys = ["1", "1", "03", "15", "1", "226001", "1"]
+    voice.script(CAREGIVER, CallOutcome(keys=keys))
+    with clock.frozen("2025-03-20T10:00"):
+        voice.missed_call(f"{web}/exotel/voice/missed/{TOKEN}", CAREGIVER, EXOPHONE)
+        run_worker(config, "2025-03-20T10:00:05+05:30")
+    assert voice.wait_for_callbacks(10)
+    [call] = voice.calls
+    steps = voice.steps(call["sid"])
+    registered = next(i for i, s in enumerate(steps) if "पंजीकरण हो गया" in (s["text"] or ""))
+    before = steps[:registered]
+    questions = [s for s in before if s["applet"] == "gather"]
+    pressed = "".join(s["digits"] or "" for s in before if s["applet"] == "passthru")
+    greetings = [s for s in before if s["applet"] == "greeting" and s["text"]]
+    print(
+        f"\nto register: {len(questions)} questions, {len(pressed)} keys, "
+        f"{len(greetings)} greetings, {len(heard(before).split())} words heard "
+        f"(baseline: {BASELINE_QUESTIONS} questions, {BASELINE_KEYS} keys)"
+    )
+    # Two more questions than the 8-digit date, each of one or two keys: three keys fewer.
+    assert (len(questions), len(pressed)) == (7, 14)
+    assert len(pressed) < BASELINE_KEYS
+    assert max(len(s["digits"]) for s in before if s["applet"] == "passthru") == 6  # the PIN
 
 
 def test_an_unanswered_call_back_is_tried_again_then_texted(app, config, voice, exotel, web):
@@ -163,7 +207,7 @@ def test_an_unanswered_reminder_call_is_tried_again_then_texted_with_its_templat
 ):
     # Registered by a call-back (from then on reminded by phone): born 1 January 2025, the
     # birth doses given ("vaccines given today?" no, then back), next visit 12 February.
-    keys = ["2", "01012025", "1", "226001", "1"]
+    keys = ["2", "1", "01", "01", "1", "226001", "1"]
     voice.script(CAREGIVER, CallOutcome(keys=keys), *[CallOutcome(result="no-answer")] * 3)
     tika = services(app)
     with clock.frozen("2025-01-20T10:00"):

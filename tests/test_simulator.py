@@ -146,9 +146,11 @@ def test_registering_by_ivr_keys_in_the_simulator(app, simulator, session):
         menu = simulator.call()
         assert menu["digits"] == 1 and not menu["ended"]
         assert "For English, press 2." in menu["prompts"]
-        ask_date = simulator.press("2")
-        assert ask_date["digits"] == 8
-        read_back = simulator.press("15032025")
+        this_year = simulator.press("2")
+        assert this_year["digits"] == 1
+        assert simulator.press("1")["digits"] == 2  # the month
+        simulator.press("03")
+        read_back = simulator.press("15")  # the day
         assert read_back["digits"] == 1 and "fifteen" in read_back["prompts"][0].lower()
         ask_pin = simulator.press("1")
         assert ask_pin["digits"] == 6

@@ -59,7 +59,7 @@ def test_a_missed_call_is_called_back_and_the_caller_registers(app, config, fake
         # Twilio fetches the call's URL when it is answered; the caller registers.
         menu = line.pick_up(call["url"], call["sid"])
         assert menu.digits == 1 and "For English, press 2." in menu.lines
-        registered = line.keys(menu, "2", "15032025", "1", "226001", "1")
+        registered = line.keys(menu, "2", "1", "03", "15", "1", "226001", "1")
         assert registered.lines[:2] == [
             "Thank you. Baby is registered. We will remind you before each vaccine.",
             "Baby's vaccines BCG, OPV 0 can be given now.",

@@ -60,10 +60,19 @@ def test_a_new_caller_registers_in_hindi_and_hears_the_next_visit(line, session,
         ]
         assert menu.lines[1:] == ["हिंदी के लिए 1 दबाएँ।", "For English, press 2."]
 
-        ask_date = line.press(menu, "1")
-        assert_keypad(ask_date, 8)
-        assert "जन्म तिथि 8 अंकों में दबाएँ" in ask_date.text
-        read_back = line.press(ask_date, "15032025")
+        this_year = line.press(menu, "1")
+        assert_keypad(this_year, 1)
+        assert this_year.lines == [
+            "किसी भी सवाल को दोबारा सुनने के लिए 9 दबाएँ, पिछले सवाल पर जाने के लिए 0 दबाएँ।",
+            "क्या आपके बच्चे का जन्म इसी साल हुआ है? हाँ तो 1 दबाएँ, नहीं तो 2 दबाएँ।",
+        ]
+        month = line.press(this_year, "1")
+        assert_keypad(month, 2)
+        assert month.lines[0].startswith("बच्चे का जन्म किस महीने में हुआ?")
+        day = line.press(month, "03")
+        assert_keypad(day, 2)
+        assert day.lines[0].startswith("बच्चे का जन्म महीने की किस तारीख़ को हुआ?")
+        read_back = line.press(day, "15")
         assert_keypad(read_back, 1)
         assert read_back.lines == [
             "आपने पंद्रह मार्च दो हज़ार पच्चीस बताया। सही हो तो 1 दबाएँ, दोबारा डालने के लिए 2 दबाएँ।"
@@ -73,7 +82,7 @@ def test_a_new_caller_registers_in_hindi_and_hears_the_next_visit(line, session,
         pin_back = line.press(ask_pin, "226001")
         assert_keypad(pin_back, 1)
         assert pin_back.lines == [
-            "आपने पिन कोड दो दो छह शून्य शून्य एक बताया, Lucknow। "
+            "आपने पिन कोड दो दो छह शून्य शून्य एक बताया, लखनऊ। "
             "सही हो तो 1 दबाएँ, दोबारा डालने के लिए 2 दबाएँ।"
         ]
         registered = line.press(pin_back, "1")
@@ -113,23 +122,37 @@ def test_a_new_caller_registers_in_hindi_and_hears_the_next_visit(line, session,
     ]
 
 
-def test_wrong_dates_are_asked_again_and_a_date_can_be_entered_again(line, session, frozen_clock):
+def test_a_wrong_month_or_day_is_asked_again_and_a_date_can_be_entered_again(
+    line, session, frozen_clock
+):
     with frozen_clock("2025-03-20T10:00"):
-        ask = line.press(line.call(), "2")
-        assert ask.lines[0].startswith("Please enter your child's date of birth as 8 digits")
-        for digits, problem in [
-            ("1503", "A date of birth has 8 digits."),
-            ("31022025", "There is no such date."),
-            ("01012026", "That date is in the future."),
+        month = line.keys(line.call(), "2", "1")  # English; born this year
+        assert month.lines[0].startswith("In which month was your child born?")
+        for keys, problem in [
+            ("13", "A month is a number from 1 to 12."),
+            ("04", "That month has not come yet this year. This month, March, is zero three."),
         ]:
-            ask = line.press(ask, digits)
-            assert_keypad(ask, 8)
-            assert ask.lines[0] == problem
-        read_back = line.press(ask, "15032025")
+            month = line.press(month, keys)
+            assert_keypad(month, 2)
+            assert month.lines == [problem, month.lines[1]]
+            assert month.lines[1].startswith("In which month was your child born?")
+        day = line.press(month, "2")  # one key, then the pause: February
+        for keys, problem in [("30", "There is no such date."), ("32", "A day of the month ")]:
+            day = line.press(day, keys)
+            assert_keypad(day, 2)
+            assert day.lines[0].startswith(problem)
+        month = line.press(day, "0")  # back: the month again
+        assert month.lines[0].startswith("In which month was your child born?")
+        future = line.keys(month, "03", "25")
+        assert future.lines[0] == "That date is in the future."
+        read_back = line.press(future, "15")
         assert read_back.lines[0].startswith("You entered fifteen March two thousand twenty-five.")
-        ask = line.press(read_back, "2")  # no: enter it again
-        assert_keypad(ask, 8)
-        read_back = line.press(ask, "14032025")
+        this_year = line.press(read_back, "2")  # no: enter it again, from the first step
+        assert this_year.lines[0].startswith("Was your child born this year?")
+        # Not this year: 0 months old, born on the 14th (this month, so 14 March).
+        age = line.press(this_year, "2")
+        assert age.lines[0].startswith("How many months old is your child?")
+        read_back = line.keys(age, "00", "14")
         assert read_back.lines[0].startswith("You entered fourteen March two thousand twenty-five.")
         ask_pin = line.press(read_back, "1")
         assert line.press(ask_pin, "999999").lines[0] == "We could not find that PIN code."
@@ -144,37 +167,60 @@ def test_wrong_dates_are_asked_again_and_a_date_can_be_entered_again(line, sessi
     assert child.birth_date == dt.date(2025, 3, 14)
 
 
+def test_nine_repeats_a_question_and_zero_goes_back_one(line, frozen_clock):
+    with frozen_clock("2025-03-20T10:00"):
+        language = line.call()
+        this_year = line.press(language, "2")
+        again = line.press(this_year, "9")
+        assert again.lines == this_year.lines[1:]  # the question alone, as often as asked
+        again = line.press(again, "9")
+        assert again.lines == this_year.lines[1:]
+        day = line.keys(again, "1", "03")
+        back = line.press(day, "0")
+        assert back.lines[0].startswith("In which month was your child born?")
+        back = line.press(back, "0")
+        assert back.lines == again.lines  # born this year?
+        back = line.press(back, "0")
+        assert back.lines == language.lines[1:]  # the language: the first question
+        assert line.press(back, "0").lines == back.lines  # nothing before it
+        # Three wrong keys and still on the call: a repeat or a back is not a wrong answer.
+        for _ in range(3):
+            back = line.press(back, "9")
+        assert back.gather is not None and line.press(back, "2").lines == this_year.lines
+
+
 def test_four_bad_answers_end_the_call_with_an_sms_on_how_to_register(line, session, frozen_clock):
     with frozen_clock("2025-03-20T10:00"):
-        ask = line.press(line.call(), "2")
-        for digits in ("1", "01011990", "00000000"):
-            ask = line.press(ask, digits)
-            assert_keypad(ask, 8)  # asked again, up to three times
-        goodbye = line.press(ask, "99999999")
+        month = line.keys(line.call(), "2", "1")
+        for keys in ("13", "00", "99"):
+            month = line.press(month, keys)
+            assert_keypad(month, 2)  # asked again, up to three times
+        goodbye = line.press(month, "14")
     assert goodbye.gather is None and goodbye.hangs_up
     assert goodbye.lines == [
-        "There is no such date.",
+        "A month is a number from 1 to 12.",
         "Sorry, we could not register your child on this call. "
         "We will send you an SMS that says how. Goodbye.",
     ]
     assert caregiver(session) is None  # nothing registered, nothing kept but the SMS
     assert queued_sms(session) == [
-        "To register your child for vaccine reminders, give a missed call and enter the birth "
-        "date as 8 digits, e.g. 15032025. Or send HI to this number."
+        "To register your child for free vaccine reminders, give a missed call to this number "
+        "and answer when we call back. Or send HI to this number."
     ]
 
 
-def test_silence_is_asked_again_then_a_goodbye_in_hindi(line, session, frozen_clock):
+def test_a_silence_is_asked_again_once_then_an_sms_is_offered_in_hindi(line, session, frozen_clock):
     with frozen_clock("2025-03-20T10:00"):
-        menu = line.call()
-        for _ in range(3):
-            menu = line.press(menu, None)  # the Gather timed out: no Digits
-            assert_keypad(menu, 1)
-            assert menu.lines[0] == "माफ़ कीजिए, कोई बटन नहीं दबाया गया।"
-        goodbye = line.press(menu, None)
+        this_year = line.keys(line.call(), "1")
+        again = line.press(this_year, None)  # the Gather timed out: no Digits
+        assert_keypad(again, 1)
+        assert again.lines == ["माफ़ कीजिए, कोई बटन नहीं दबाया गया।", this_year.lines[-1]]
+        month = line.keys(again, "1", None)  # a key in between: the count starts again
+        assert month.lines[0] == "माफ़ कीजिए, कोई बटन नहीं दबाया गया।"
+        goodbye = line.press(month, None)
     assert goodbye.hangs_up and "हम आपको एसएमएस से तरीका भेजेंगे" in goodbye.text
     [sms] = queued_sms(session)
-    assert sms.startswith("टीकों की याद-दिहानी के लिए मिस्ड कॉल दें")
+    assert sms.startswith("बच्चे के टीकों की मुफ़्त याद-दिहानी के लिए इस नंबर पर मिस्ड कॉल दें")
 
 
 @pytest.mark.both_databases
@@ -196,8 +242,8 @@ def test_the_registered_callers_menu(line, phone, session, frozen_clock):
         ]
         # 3: another child, born on 1 March; the PIN code is known already.
         ask = line.press(done, "3")
-        assert_keypad(ask, 8)
-        added = line.keys(ask, "01032025", "1")
+        assert ask.lines == ["Was your child born this year? If yes, press 1. If no, press 2."]
+        added = line.keys(ask, "1", "03", "01", "1")
         assert added.lines[0] == (
             "Thank you. Baby 2 is registered. We will remind you before each vaccine."
         )
@@ -231,7 +277,7 @@ def test_the_registered_callers_menu(line, phone, session, frozen_clock):
 
 def test_a_webhook_sent_twice_changes_nothing_twice(line, session, frozen_clock):
     with frozen_clock("2025-03-20T10:00"):
-        pin_back = line.keys(line.call(), "2", "15032025", "1", "226001")
+        pin_back = line.keys(line.call(), "2", "1", "03", "15", "1", "226001")
         first = line.press(pin_back, "1")
         again = line.press(pin_back, "1")  # Twilio retried the same request
         assert first.lines[0].startswith("Thank you. Baby is registered.")
@@ -242,9 +288,13 @@ def test_a_webhook_sent_twice_changes_nothing_twice(line, session, frozen_clock)
 
 def test_a_child_born_more_than_six_years_ago_is_refused(line, frozen_clock):
     with frozen_clock("2025-03-20T10:00"):
-        ask = line.press(line.call(), "2")
-        refused = line.press(ask, "19032019")
-    assert refused.lines[0] == "That date is more than 6 years ago; Tika is for children under 6."
+        age = line.keys(line.call(), "2", "2")
+        refused = line.press(age, "72")
+        assert line.keys(refused, "71", "20").lines[0] == (
+            "You entered twenty April two thousand nineteen. If this is right, press 1. "
+            "To enter it again, press 2."
+        )
+    assert refused.lines[0] == "Tika is for children under 6 years, that is under 72 months."
 
 
 @pytest.mark.parametrize(
@@ -272,7 +322,7 @@ def recorded(config):
     app = create_app(
         {
             **config,
-            "VOICE_AUDIO": "hi.ASK_BIRTH_DATE=https://cdn.example.org/dob-hi.mp3, "
+            "VOICE_AUDIO": "hi.ASK_BORN_THIS_YEAR=https://cdn.example.org/this-year-hi.mp3, "
             "en.WELCOME_BACK=https://cdn.example.org/welcome-back-en.mp3",
             "VOICE_SAY_VOICES": "hi=Polly.Kajal,en=Polly.Aditi",
         }
@@ -285,9 +335,9 @@ def test_a_programme_can_replace_prompts_with_recordings(recorded, phone, frozen
     line = VoiceLine(recorded, PUBLIC_BASE_URL, AUTH_TOKEN, NUMBER)
     with frozen_clock("2025-03-20T10:00"):
         ask = line.press(line.call(), "1")
-        assert ask.lines == ["[play https://cdn.example.org/dob-hi.mp3]"]
-        assert ask.gather.find("Play") is not None and ask.says == []
-        read_back = line.press(ask, "15032025")
+        assert ask.lines[1:] == ["[play https://cdn.example.org/this-year-hi.mp3]"]
+        assert ask.gather.find("Play") is not None and len(ask.says) == 1  # the keys' help
+        read_back = line.keys(ask, "1", "03", "15")
         assert read_back.says[0].get("voice") == "Polly.Kajal"
         # The English recording is only for English callers' prompts.
         phone.other("+919800000001").send("REG Ravi 15/3/2025 226001")
@@ -297,9 +347,46 @@ def test_a_programme_can_replace_prompts_with_recordings(recorded, phone, frozen
         assert menu.says[0].get("language") == "en-IN"
 
 
+def test_recordings_under_one_base_url_replace_every_fixed_prompt(config, redis, frozen_clock):
+    base = "https://cdn.example.org/tika"
+    app = create_app({**config, "VOICE_AUDIO_BASE_URL": base + "/"})
+    line = VoiceLine(app.test_client(), PUBLIC_BASE_URL, AUTH_TOKEN, NUMBER)
+    try:
+        with frozen_clock("2025-03-20T10:00"):
+            welcome = line.call()
+            ask = line.press(welcome, "1")
+            read_back = line.keys(ask, "1", "03", "15")
+    finally:
+        services(app).close()
+    # The welcome is recorded; "For English, press 2" names a language: spoken.
+    assert welcome.lines == [
+        f"[play {base}/hi/WELCOME.mp3]",
+        "हिंदी के लिए 1 दबाएँ।",
+        "For English, press 2.",
+    ]
+    assert ask.lines == [
+        f"[play {base}/hi/KEYS_HELP.mp3]",
+        f"[play {base}/hi/ASK_BORN_THIS_YEAR.mp3]",
+    ]
+    assert read_back.lines[0].startswith("आपने पंद्रह मार्च दो हज़ार पच्चीस बताया।")  # a date: spoken
+    # What a programme records: every fixed prompt, with its words, and nothing else.
+    listed = subprocess.run(
+        [FLASK, "--app", "bot", "voice", "prompts", "--lang", "hi"],
+        cwd=ROOT,
+        env=process_env(config),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listed.returncode == 0, listed.stderr
+    rows = dict(line.split(",", 1) for line in listed.stdout.splitlines()[1:])
+    assert rows["hi/ASK_BIRTH_DAY.mp3"].startswith('"बच्चे का जन्म महीने की किस तारीख़ को हुआ?')
+    assert "hi/READ_BACK_DATE.mp3" not in rows and "hi/WELCOME.mp3" in rows
+
+
 def test_the_ivr_in_the_terminal(config, redis, session):
     """``flask --app bot chat --voice``: prompts printed, keys typed, the same flow and store."""
-    keys = ["2", "15032025", "1", "226001", "1", "", "1"]
+    keys = ["2", "1", "03", "15", "1", "226001", "1", "", "1"]
     result = subprocess.run(
         [FLASK, "--app", "bot", "chat", "--voice", "+91 98123 45678"],
         cwd=ROOT,
@@ -326,8 +413,8 @@ def test_the_ivr_in_the_terminal(config, redis, session):
 @pytest.mark.both_databases
 def test_delete_erases_the_calls_of_a_caregiver_registered_by_voice(line, phone, session):
     with clock.frozen("2025-03-20T10:00"):
-        line.keys(line.call(), "1", "1")  # a wrong date: an attempt before registering
-        line.keys(line.call(), "2", "15032025", "1", "226001", "1")
+        line.keys(line.call(), "1", "1", "13")  # a wrong month: an attempt before registering
+        line.keys(line.call(), "2", "1", "03", "15", "1", "226001", "1")
         line.missed_call()
         phone.send("DELETE")
         assert phone.send("1") == ["All your data is erased. Send any message to start again."]

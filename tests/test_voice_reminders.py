@@ -29,7 +29,7 @@ def register_by_voice(line: VoiceLine, language_key: str) -> None:
     """A child born on 1 Jan 2025 registered on the keypad on 20 January, its BCG reported
     given that day: the next visit is on 12 February 2025."""
     with clock.frozen("2025-01-20T10:00"):
-        menu = line.keys(line.call(), language_key, "01012025", "1", "226001", "1")
+        menu = line.keys(line.call(), language_key, "1", "01", "01", "1", "226001", "1")
         line.keys(menu, "2", "1")
 
 

@@ -71,5 +71,5 @@ def test_speech_settings():
         "VOICE_GATHER_TIMEOUT": 6,
     }
     assert Speech.from_config(config).audio == {("hi", "WELCOME"): "https://cdn.example.org/w.mp3"}
-    with pytest.raises(ValueError, match=r"hi\.ASK_BIRTH_DATE"):
+    with pytest.raises(ValueError, match=r"hi\.ASK_BIRTH_MONTH"):
         Speech.from_config({**config, "VOICE_AUDIO": "WELCOME=https://cdn.example.org/w.mp3"})

@@ -7,16 +7,19 @@ caller presses nothing), and SMS the call sends are shown as they are queued.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import uuid
 from collections.abc import Callable
 
 import click
 
+from bot.channels.twilio_voice import recording_path
 from bot.services import Services, services
 from bot.voice.calls import sweep_calls
 from bot.voice.ivr import Reply, answer_call, keys_pressed
-from locales import render
+from flows import voice_texts
+from locales import LANGUAGES, render
 from scheduler import clock
 
 
@@ -59,3 +62,15 @@ def sweep_command(now_text: str | None) -> None:
     if now.tzinfo is None:
         raise click.BadParameter("give a time zone, e.g. 2025-02-10T10:30:00+05:30")
     click.echo(f"claimed {sweep_calls(services(), now.astimezone(dt.UTC))} voice calls")
+
+
+@voice.command("prompts")
+@click.option("--lang", "lang", type=click.Choice(LANGUAGES), required=True)
+def prompts_command(lang: str) -> None:
+    """The prompts a programme can record, as CSV: the file (under VOICE_AUDIO_BASE_URL)
+    and the words to say. Prompts with a name, date or place in them are always spoken."""
+    out = csv.writer(click.get_text_stream("stdout"), lineterminator="\n")
+    out.writerow(["file", "text"])
+    for key, msgid in vars(voice_texts).items():
+        if key.isupper() and isinstance(msgid, str) and "%(" not in msgid:
+            out.writerow([recording_path(lang, key), render(msgid, lang)])

@@ -103,12 +103,12 @@ def _said(reply: Reply, speech: Speech) -> dict[str, Any]:
     every part has one), the Gather's question, and how many keys it takes."""
     prompts = reply.prompts if reply.digits is None else reply.prompts[:-1]
     question = reply.prompts[-1] if reply.digits is not None and reply.prompts else None
-    audio = [speech.audio.get((p.lang, p.key)) for p in prompts]
+    audio = [speech.recording(p) for p in prompts]
     return {
         "say": " ".join(spoken(render(p.text, p.lang)) for p in prompts),
         "audio": audio if prompts and all(audio) else [],
         "question": spoken(render(question.text, question.lang)) if question else "",
-        "question_audio": speech.audio.get((question.lang, question.key)) if question else None,
+        "question_audio": speech.recording(question) if question else None,
         "digits": reply.digits,
         "turn": reply.turn,
     }
@@ -176,7 +176,7 @@ def gather() -> Response | tuple[str, int]:
             "max_input_digits": step["digits"] or 1,
             "finish_on_key": "#",
             "input_timeout": current_app.config["VOICE_GATHER_TIMEOUT"],
-            "repeat_menu": 1,
+            "repeat_menu": 0,  # a silence comes to us: the IVR repeats once, then offers an SMS
             "repeat_gather_prompt": prompt or {"text": step["question"]},
         }
     )
