@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from flows import texts
+from flows import asha_texts, texts
 from flows.commands import Command
+from flows.mobiles import national, parse_mobile
 from flows.parsing import (
     COVID_VACCINES,
     InputError,
@@ -22,6 +23,7 @@ from flows.parsing import (
     parse_pincode,
     parse_slot,
 )
+from flows.place_names import parse_place
 from flows.sms_templates import LANGUAGE_MENU
 from flows.turn import (
     AddChild,
@@ -29,6 +31,7 @@ from flows.turn import (
     OptIn,
     OptOut,
     RecordDoses,
+    RegisterForMother,
     SetLanguage,
     SetPlace,
     SetSlot,
@@ -38,6 +41,7 @@ from flows.turn import (
 )
 from locales import LANGUAGES, SESSION_DAY, DateAs, Fixed, Text
 from scheduler import Visit
+from scheduler.card import card_doses
 
 MAX_CHILDREN = 10
 
@@ -58,9 +62,24 @@ def which_child(turn: Turn) -> Text:
     return Text(texts.ASK_WHICH_CHILD, choices=choices)
 
 
+def confirm_child(turn: Turn) -> Text:
+    """The child's details to check: with the PIN code and district, the district alone, or
+    saying that the district is not known."""
+    data = turn.state.data
+    place = Place(**data["place"]) if data.get("place") else None
+    values = {"name": data["name"], "birth_date": dt.date.fromisoformat(data["birth_date"])}
+    if place is None:
+        return Text(texts.CONFIRM_CHILD_NO_PLACE, **values)
+    district = place.district.title()
+    if not place.pincode:
+        return Text(texts.CONFIRM_CHILD_DISTRICT, **values, district=district)
+    return Text(texts.CONFIRM_CHILD, **values, pincode=place.pincode, district=district)
+
+
 PROMPTS: dict[str, Callable[[Turn], Fixed | Text]] = {
     "language_menu": language_menu,
     "which_child": which_child,
+    "confirm_child": confirm_child,
 }
 
 
@@ -94,8 +113,12 @@ def register_child(turn: Turn) -> None:
     """Save the child (and the caregiver's language and place) and name its next visit."""
     data = turn.state.data
     born = dt.date.fromisoformat(data["birth_date"])
-    person = AddChild(data["name"], born)
-    _register(turn, person, Place(**data["place"]), data["language"], texts.REGISTERED)
+    given = card_doses(turn.schedule, born, data.get("history", 0))  # as the MCP card shows
+    person = AddChild(data["name"], born, doses=tuple(given))
+    place = Place(**data["place"]) if data.get("place") else None
+    _register(turn, person, place, data["language"], texts.REGISTERED)
+    if place is None:
+        turn.say(Text(texts.NO_PLACE))
 
 
 def register_adult(turn: Turn) -> None:
@@ -105,10 +128,13 @@ def register_adult(turn: Turn) -> None:
     schedule, first_code = COVID_VACCINES[data["vaccine"]]
     first_dose = dt.date.fromisoformat(data["first_dose"])
     person = AddChild(data["name"], first_dose, schedule, ((first_code, first_dose),))
-    _register(turn, person, Place(**data["place"]), data["language"], texts.COVID_REGISTERED)
+    place = Place(**data["place"]) if data.get("place") else None
+    _register(turn, person, place, data["language"], texts.COVID_REGISTERED)
 
 
-def _register(turn: Turn, person: AddChild, place: Place, language: str, registered: str) -> None:
+def _register(
+    turn: Turn, person: AddChild, place: Place | None, language: str, registered: str
+) -> None:
     """Add a person (with the caregiver's language and place), and name their next visit."""
     if len(turn.profile.children) >= MAX_CHILDREN:
         turn.say(Text(texts.TOO_MANY_CHILDREN, count=len(turn.profile.children)))
@@ -116,7 +142,7 @@ def _register(turn: Turn, person: AddChild, place: Place, language: str, registe
     if language != turn.profile.language:
         turn.do(SetLanguage(language))
         turn.language = language
-    if place != turn.profile.place:
+    if place is not None and place != turn.profile.place:
         turn.do(SetPlace(place))
     turn.do(person)
     visit = turn.next_visit(person.birth_date, person.doses, place=place, schedule=person.schedule)
@@ -290,8 +316,19 @@ HINDI_REG_KEYWORDS = {"पंजीकरण", "panjikaran", "panjeekaran"}
 
 
 def cmd_reg(turn: Turn, command: Command) -> str | None:
-    """``REG <name> <birth date> <PIN>``: register a child in one message."""
+    """``REG <name> <birth date> <PIN> [<mother's mobile>]``: register a child in one
+    message; with the mother's mobile, on her number (:func:`_register_for_mother`).
+
+    A Hindi keyword (``पंजीकरण``) is answered in Hindi, and a mother new to the service
+    gets her SMS in Hindi; ``REG`` in the sender's language (English for a new number).
+    """
+    language = "hi" if command.keyword in HINDI_REG_KEYWORDS else turn.profile.language or "en"
+    turn.language = language
     words = command.argument.split()
+    pin_at = _pincode_position(words)
+    mother_words = words[pin_at + 1 :] if pin_at is not None else []
+    if mother_words:
+        words = words[: pin_at + 1]
     if len(words) < 3:
         turn.say(Text(texts.REG_USAGE))
         return None
@@ -299,14 +336,41 @@ def cmd_reg(turn: Turn, command: Command) -> str | None:
         place = parse_pincode(words[-1])
         born, name_words = _split_name_and_date(words[:-1], turn.today)
         name = parse_name(" ".join(name_words))
+        mother = parse_mobile(" ".join(mother_words)) if mother_words else None
     except InputError as error:
         turn.say(error.reply or Text(texts.REG_USAGE))
         return None
-    language = turn.profile.language or ("hi" if command.keyword in HINDI_REG_KEYWORDS else "en")
-    turn.language = language
     turn.state.clear()
-    _register(turn, AddChild(name, born), place, language, texts.REGISTERED)
+    if mother is None or mother == turn.profile.phone:
+        # The sender's own language, once chosen, stays; the reply is in the keyword's.
+        stored = turn.profile.language or language
+        _register(turn, AddChild(name, born), place, stored, texts.REGISTERED)
+        turn.language = language
+    else:
+        _register_for_mother(turn, mother, AddChild(name, born), place, language)
     return None
+
+
+def _pincode_position(words: list[str]) -> int | None:
+    """Where the PIN code is among REG's words: the last 6-digit word after a name and a
+    date; what follows it is the mother's mobile number. None: no such word."""
+    for at in range(len(words) - 1, 1, -1):
+        if len(words[at]) == 6 and words[at].isdigit():
+            return at
+    return None
+
+
+def _register_for_mother(
+    turn: Turn, phone: str, person: AddChild, place: Place, language: str
+) -> None:
+    """Register a child on its mother's number ``phone`` (she is told by SMS), and tell
+    the sender so, with the child's next visit."""
+    if not turn.profile.language:
+        turn.do(SetLanguage(language))
+    turn.do(RegisterForMother(phone, person, place, language))
+    visit = turn.next_visit(person.birth_date, person.doses, place=place)
+    turn.say(Text(asha_texts.REGISTERED_FOR_MOTHER, name=person.name, phone=national(phone)))
+    turn.say(visit_text(turn, person.name, visit, place))
 
 
 def _split_name_and_date(words: list[str], today: dt.date) -> tuple[dt.date, list[str]]:
@@ -324,6 +388,24 @@ def _split_name_and_date(words: list[str], today: dt.date) -> tuple[dt.date, lis
     raise last_error
 
 
+def cmd_pin(turn: Turn, command: Command) -> str | None:
+    """``PIN 226001`` (or a district): the caregiver's place, given or corrected later."""
+    if not turn.profile.registered:
+        turn.say(Text(texts.NOT_REGISTERED))
+        return "register"
+    try:
+        place = parse_place(command.argument)
+    except InputError as error:
+        turn.say(error.reply)
+        return None
+    if place is None:
+        turn.say(Text(texts.NO_PLACE))
+        return None
+    turn.do(SetPlace(place))
+    turn.say(Text(texts.PLACE_SET, district=place.district.title()))
+    return None
+
+
 COMMANDS: dict[str, Callable[[Turn, Command], str | None]] = {
     "help": cmd_help,
     "stop": cmd_stop,
@@ -336,4 +418,5 @@ COMMANDS: dict[str, Callable[[Turn, Command], str | None]] = {
     "time": cmd_time,
     "covid": cmd_covid,
     "reg": cmd_reg,
+    "pin": cmd_pin,
 }

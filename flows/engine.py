@@ -20,21 +20,25 @@ import yaml
 from flows import texts
 from flows.actions import ACTIONS, COMMANDS, PROMPTS
 from flows.commands import match_command
+from flows.matching import same_word, tokens, wordlist
 from flows.parsing import (
     COVID_VACCINES,
+    MAX_AGE_YEARS,
     InputError,
     Place,
     clean,
+    parse_age,
     parse_birth_date,
     parse_children,
     parse_covid_vaccine,
     parse_first_dose_date,
     parse_language,
     parse_name,
-    parse_pincode,
     parse_slot,
     parse_yes_no,
+    years_before,
 )
+from flows.place_names import parse_place
 from flows.turn import (
     Effect,
     Profile,
@@ -45,8 +49,10 @@ from flows.turn import (
     no_sessions,
     vaccines,
 )
-from locales import Renderable, Text
+from locales import LANGUAGES, DateAs, Fixed, Renderable, Text
 from scheduler import Schedule, load_schedule
+from scheduler.card import ASK_HISTORY_FROM, visits_before
+from scheduler.durations import add
 
 FLOWS_FILE = Path(__file__).with_name("flows.yaml")
 # Commands that still work after STOP.
@@ -70,9 +76,13 @@ def _show_date(key: str, stored: str) -> dict[str, Any]:
     return {key: dt.date.fromisoformat(stored)}
 
 
-def _show_place(key: str, stored: dict[str, str]) -> dict[str, Any]:
-    place = Place(**stored)
-    return {"pincode": place.pincode, "district": place.district.title()}
+def _store_place(place: Place | None) -> dict[str, str] | None:
+    return dataclasses.asdict(place) if place else None
+
+
+def _show_place(key: str, stored: dict[str, str] | None) -> dict[str, Any]:
+    place = Place(**stored) if stored else Place("", "", "-")  # not known: "PIN - (-)"
+    return {"pincode": place.pincode or "-", "district": place.district.title()}
 
 
 def _show_vaccine(key: str, stored: str) -> dict[str, Any]:
@@ -85,21 +95,83 @@ def _offered_children(text: str, turn: Turn) -> list[int]:
     return [offered[i].id for i in parse_children(text, [child.name for child in offered])]
 
 
+def _name(text: str, invalid: str = texts.NAME_INVALID) -> str:
+    """A name, never a keyword ("STOP" at the name question is refused, not stored)."""
+    command = match_command(text)
+    if command is not None and not command.typo:
+        raise InputError(Text(invalid))
+    return parse_name(text, invalid)
+
+
+def _birth_date(text: str, turn: Turn) -> dt.date:
+    """A birth date; or an age ("do mahine ka hai"): then the date on the MCP card is asked
+    for, and "1" takes the date the age gives, its day unknown."""
+    estimate = turn.state.data.get("born_about")
+    if estimate and clean(text) == "1":
+        del turn.state.data["born_about"]
+        return dt.date.fromisoformat(estimate)
+    age = parse_age(text)
+    if age is None:
+        born = parse_birth_date(text, turn.today)  # a mistake keeps the estimate offered
+        turn.state.data.pop("born_about", None)
+        return born
+    born = age.birth_estimate(turn.today)
+    if born < years_before(turn.today, MAX_AGE_YEARS):
+        raise InputError(Text(texts.DATE_TOO_OLD))
+    turn.state.data["born_about"] = born.isoformat()
+    raise InputError(Text(texts.AGE_GIVEN, month=DateAs(born, "MMMM yyyy")))
+
+
+def _card_visits(text: str, turn: Turn) -> int:
+    """The last visit the MCP card shows (1 birth ... 6 sixteen months; 0 none or not
+    known): one number, or several ("2 3 4": the last counts); no later than the child."""
+    born = dt.date.fromisoformat(turn.state.data["birth_date"])
+    reached = visits_before(born, turn.today)
+    words = tokens(clean(text))
+    if words and all(w.isdigit() for w in words):
+        last = max(int(w) for w in words)
+        if last <= reached:
+            return last
+    elif words and all(_unknown(w) for w in words):
+        return 0
+    raise InputError(Text(texts.HISTORY_INVALID, last=reached))
+
+
+def _unknown(word: str) -> bool:
+    """A word of "none" or "don't know": "pata nahi", "kuch nahi", "पता नहीं", "none"."""
+    return any(same_word(word, w) for w in UNKNOWN_WORDS)
+
+
+UNKNOWN_WORDS = wordlist(
+    "pata nahi nahin nhi pta kuch koi none nothing dont know no पता नहीं कुछ कोई"
+)
+
+# Conditions a step of flows.yaml may be asked under (``when``).
+CONDITIONS: dict[str, Callable[[Turn], bool]] = {
+    "six_weeks_old": lambda turn: (
+        add(dt.date.fromisoformat(turn.state.data["birth_date"]), ASK_HISTORY_FROM) <= turn.today
+    ),
+}
+
+
 PARSERS: dict[str, Parser] = {
     "language": Parser(lambda text, turn: parse_language(text)),
-    "name": Parser(lambda text, turn: parse_name(text)),
-    "adult_name": Parser(lambda text, turn: parse_name(text, texts.NAME_INVALID_ADULT)),
-    "birth_date": Parser(
-        lambda text, turn: parse_birth_date(text, turn.today), dt.date.isoformat, _show_date
-    ),
+    "name": Parser(lambda text, turn: _name(text)),
+    "adult_name": Parser(lambda text, turn: _name(text, texts.NAME_INVALID_ADULT)),
+    "birth_date": Parser(_birth_date, dt.date.isoformat, _show_date),
     "first_dose": Parser(
         lambda text, turn: parse_first_dose_date(text, turn.today), dt.date.isoformat, _show_date
     ),
     "covid_vaccine": Parser(lambda text, turn: parse_covid_vaccine(text), show=_show_vaccine),
-    "pincode": Parser(lambda text, turn: parse_pincode(text), dataclasses.asdict, _show_place),
+    "pincode": Parser(
+        lambda text, turn: parse_place(text),
+        lambda p: dataclasses.asdict(p) if p else None,
+        _show_place,
+    ),
     "yes_no": Parser(lambda text, turn: parse_yes_no(text)),
     "slot": Parser(lambda text, turn: parse_slot(text)),
     "children": Parser(_offered_children),
+    "card_visits": Parser(_card_visits),
 }
 
 
@@ -109,6 +181,7 @@ class Step:
     ask: str
     parse: str
     on_no: str | None = None
+    when: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +219,8 @@ def load_flows(path: Path = FLOWS_FILE) -> dict[str, Flow]:
                 raise ValueError(f"flow {name}: step {step.id} names an unknown text or parser")
             if step.on_no and step.on_no not in ACTIONS and step.on_no not in {s.id for s in steps}:
                 raise ValueError(f"flow {name}: step {step.id}: unknown on_no {step.on_no}")
+            if step.when and step.when not in CONDITIONS:
+                raise ValueError(f"flow {name}: step {step.id}: unknown condition {step.when}")
         if flow.then not in ACTIONS:
             raise ValueError(f"flow {name}: unknown action {flow.then}")
         flows[name] = flow
@@ -168,6 +243,10 @@ def process(
     cleaned = clean(text)
     command = match_command(cleaned)
     current = flows.get(turn.state.flow or "")
+    if command and command.typo and current and turn.state.step:
+        command = None  # "Dona" at the name question is a name, not DONE
+    if command and command.name == "pin" and turn.state.step == "place":
+        command = None  # "PIN 226001" answers the question of the PIN code
     if profile.opted_out and (command is None or command.name not in WHEN_STOPPED):
         turn.say(Text(texts.STILL_STOPPED))
     elif command is not None:
@@ -212,6 +291,8 @@ def _start(turn: Turn, flow: Flow) -> None:
 def _advance(turn: Turn, flow: Flow, index: int) -> None:
     """Ask the first step from ``index`` whose answer is not known; or finish the flow."""
     for step in flow.steps[index:]:
+        if step.when and not CONDITIONS[step.when](turn):
+            continue
         if step.id not in turn.state.data:
             turn.state.step = step.id
             _ask(turn, flow, step)
@@ -242,10 +323,12 @@ def _answer(turn: Turn, flow: Flow, step: Step, text: str) -> None:
     try:
         value = PARSERS[step.parse].read(text, turn)
     except InputError as error:
-        if error.reply is None:
-            _ask(turn, flow, step)
-        else:
+        if error.reply is not None:
             turn.say(error.reply)
+        elif step.id == "language":  # the short menu again, never the welcome twice
+            turn.say(Fixed(Text(texts.LANGUAGE_CHOICE), LANGUAGES[0]))
+        else:
+            _ask(turn, flow, step)
         return
     if step.parse == "yes_no" and not value:
         _go_back(turn, flow, step.on_no)

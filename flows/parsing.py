@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import indian_pincode
 
 from flows import texts
+from flows.hindi_words import AGE_FILLERS, DATE_FILLERS, DAYS_AGO, age_unit, number
+from flows.matching import key, same_word, tokens, wordlist
 from locales import Text
 
 MAX_AGE_YEARS = 6
@@ -74,7 +76,13 @@ _MONTHS = {
     12: "december dec disambar disamber दिसंबर दिसम्बर",
 }
 MONTH_NAMES = {fold(word): month for month, words in _MONTHS.items() for word in words.split()}
-TODAY_WORDS = {"aaj", "aj", "today", "आज"}
+MONTH_KEYS = {key(word): month for month, words in _MONTHS.items() for word in words.split()}
+ORDINAL_ENDINGS = {"st", "nd", "rd", "th"}
+
+
+def _month(word: str) -> int | None:
+    return MONTH_NAMES.get(word) or MONTH_KEYS.get(key(word))
+
 
 _NUMERIC = re.compile(r"^(\d{1,2})\s*[/\-.\s]\s*(\d{1,2})(?:\s*[/\-.\s]\s*(\d{2}|\d{4}))?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")  # year first is never ambiguous
@@ -101,8 +109,8 @@ def _named_month(words: list[str], today: dt.date) -> tuple[int, int, int] | Non
         ordinal = _ORDINAL.match(word)
         if ordinal:
             word = ordinal.group(1)
-        if word in MONTH_NAMES and month is None:
-            month = MONTH_NAMES[word]
+        if _month(word) and month is None:
+            month = _month(word)
         elif word.isdigit() and len(word) <= 2 and day is None:
             day = int(word)
         elif word.isdigit() and len(word) in (2, 4) and year_raw is None:
@@ -114,11 +122,35 @@ def _named_month(words: list[str], today: dt.date) -> tuple[int, int, int] | Non
     return day, month, _year(year_raw, day, month, today)
 
 
+def _is(word: str, words: tuple[str, ...] | list[str]) -> bool:
+    """Whether ``word`` is one of ``words``, spelling folded (for fillers: no vowel or
+    letter may be missing, or "ha" would be "hai")."""
+    folded = key(word)
+    return any(folded == key(other) for other in words)
+
+
+def _date_words(text: str) -> list[str]:
+    """The words of a date, without what people add around it ("ko paida hua", "DOB"),
+    ordinal endings joined back ("5 th" → "5th") and number words as digits."""
+    words: list[str] = []
+    for word in tokens(clean(text).replace(",", " ").replace(":", " ")):
+        if word in ORDINAL_ENDINGS and words and words[-1].isdigit():
+            continue
+        if _month(word) or not _is(word, DATE_FILLERS):
+            value = None if _month(word) else number(word)
+            words.append(str(int(value)) if value is not None and value == int(value) else word)
+    return words
+
+
 def parse_date(text: str, today: dt.date) -> dt.date:
-    """A day-first date as people type it; raises InputError naming what is wrong."""
-    folded = fold(clean(text).replace(",", " "))
-    if folded in TODAY_WORDS:
-        return today
+    """A day-first date as people type it ("15/3/2025", "15 march ko", "पंद्रह मार्च", "kal");
+    raises InputError naming what is wrong."""
+    words = _date_words(text)
+    if len(words) == 1:
+        for days, names in DAYS_AGO.items():
+            if _is(words[0], names.split()):
+                return today - dt.timedelta(days=days)
+    folded = " ".join(words)
     parts: tuple[int, int, int] | None = None
     numeric = _NUMERIC.match(folded)
     iso = _ISO.match(folded)
@@ -156,6 +188,45 @@ def parse_birth_date(text: str, today: dt.date) -> dt.date:
     return born
 
 
+@dataclass(frozen=True)
+class Age:
+    """A child's age as a caregiver gives it instead of a birth date: "do mahine ka hai"."""
+
+    months: int = 0
+    weeks: int = 0
+    days: int = 0
+
+    def birth_estimate(self, today: dt.date) -> dt.date:
+        """About when a child this old was born: in the middle of what the age allows
+        (2 months old: born 2½ months ago; 6 weeks: 6½ weeks ago)."""
+        year, month = divmod(today.year * 12 + today.month - 1 - self.months, 12)
+        day = min(today.day, 28) if self.months else today.day
+        born = dt.date(year, month + 1, day) - dt.timedelta(weeks=self.weeks, days=self.days)
+        half = 15 if self.months else 3 if self.weeks else 0
+        return born - dt.timedelta(days=half)
+
+
+def parse_age(text: str) -> Age | None:
+    """An age in months, years, weeks or days ("2 mahine", "dedh saal", "6 हफ्ते का",
+    "1 saal 2 mahine"); None when the text is not one."""
+    amounts = {"months": 0.0, "years": 0.0, "weeks": 0.0, "days": 0.0}
+    pending: float | None = None
+    found = False
+    for word in tokens(clean(text)):
+        unit, value = age_unit(word), number(word)
+        if unit and pending is not None:
+            amounts[unit] += pending
+            found, pending = True, None
+        elif value is not None and pending is None and not unit:
+            pending = value
+        elif not _is(word, AGE_FILLERS):
+            return None
+    if not found or pending is not None:
+        return None
+    months = amounts["months"] + 12 * amounts["years"]
+    return Age(int(months), int(amounts["weeks"]), int(amounts["days"]))
+
+
 def parse_given_date(text: str, today: dt.date) -> dt.date:
     """The day vaccines were given ("12/4", "aaj"): not in the future."""
     try:
@@ -190,10 +261,32 @@ def parse_pincode(text: str) -> Place:
     return Place(digits, details["state"], details["districts"][0])
 
 
+# Said around a name: "mera beta Aarav hai", "beti ka naam Ananya hai", "बेटी का नाम सीता है".
+NAME_FILLERS = wordlist(
+    "mera meri mere uska uski iska iski beta beti bete betiya ka ki ke naam nam name is "
+    "hai h rakha rakhi rakhaa my son daughter child's मेरा मेरी मेरे उसका उसकी बेटा बेटी "
+    "बेटे का की के नाम है रखा रखी"
+)
+# Never a name: answers, greetings, and "I don't know" ("pata nahi", "baad me batati hu").
+NOT_NAMES = wordlist(
+    "ha haa haan han hanji ji yes no nahi nahin nhi na ok okay hello hi hii hey namaste "
+    "pata pta baad later dont know unknown abhi nahi हाँ हां जी नहीं नही हेलो नमस्ते पता बाद"
+)
+
+
 def parse_name(text: str, invalid: str = texts.NAME_INVALID) -> str:
-    """A name: letters (any script), spaces, dots, hyphens and apostrophes."""
+    """A name: letters (any script), spaces, dots, hyphens and apostrophes; the words said
+    around it dropped ("naam Rohan hai"). Never digits, a date, an age, a yes or a no."""
     name = clean(text).strip(" .-'")
-    if not name or len(name) > MAX_NAME_LENGTH:
+    words = [w for w in name.split() if any(ch.isalnum() for ch in w)]
+    while len(words) > 1 and _is(words[0].strip(".,"), NAME_FILLERS):
+        words.pop(0)
+    while len(words) > 1 and _is(words[-1].strip(".,"), NAME_FILLERS):
+        words.pop()
+    name = " ".join(words).strip(" .-'")
+    if not name or len(name) > MAX_NAME_LENGTH or parse_age(name) is not None:
+        raise InputError(Text(invalid))
+    if any(_is(word, NOT_NAMES) for word in tokens(name)):
         raise InputError(Text(invalid))
     letters = 0
     for ch in name:
@@ -202,27 +295,59 @@ def parse_name(text: str, invalid: str = texts.NAME_INVALID) -> str:
             letters += 1
         elif not (category.startswith("M") or ch in " .-'\u200c\u200d"):
             raise InputError(Text(invalid))
-    if letters == 0:
+    if letters == 0 or _is_date(name):
         raise InputError(Text(invalid))
-    words = name.split()
-    return " ".join(w[:1].upper() + w[1:] if w.isascii() else w for w in words)
+    return " ".join(_capitalised(word) for word in name.split())
+
+
+def _capitalised(word: str) -> str:
+    """ "priya" and "PRIYA" → "Priya"; "D'Souza", "McDonald" and "आशा" as written."""
+    if not word.isascii():
+        return word
+    if word.isupper() and len(word) > 2:
+        word = word.lower()
+    return word[:1].upper() + word[1:]
+
+
+def _is_date(text: str) -> bool:
+    try:
+        parse_date(text, dt.date(2000, 1, 1))
+    except InputError:
+        return False
+    return True
 
 
 def _folded(words: str) -> frozenset[str]:
     return frozenset(fold(w) for w in words.split())
 
 
-YES = _folded("1 yes y haan han ha haa ji ok sahi हां हा हाँ जी सही")
-NO = _folded("2 no n nahi nahin na galat नहीं नही ना गलत")
+YES_WORDS = wordlist(
+    "1 yes y yeah yup haan han ha haa ok okay sahi theek thik bilkul correct right "
+    "हाँ हां हा सही ठीक बिल्कुल "
+)
+NO_WORDS = wordlist("2 no n nope nahi nahin nhi na galat wrong incorrect नहीं नही ना गलत ")
+# Said around a yes or a no: "haan ji", "sahi hai madam", "ye galat hai".
+YES_NO_FILLERS = wordlist("ji sir madam mam hai h he hain ye yeh yah bhai didi है जी यह ये ")
+YES = _folded(" ".join(YES_WORDS))
+NO = _folded(" ".join(NO_WORDS))
+
+
+def _yes_or_no(word: str) -> bool | None:
+    """True for a word of yes, False for a word of no (short words must be exact)."""
+    for answer, exact, words in ((False, NO, NO_WORDS), (True, YES, YES_WORDS)):
+        if fold(word) in exact or any(len(w) > 2 and same_word(word, w) for w in words):
+            return answer
+    return None
 
 
 def parse_yes_no(text: str) -> bool:
-    """True for 1/yes/haan/हाँ, False for 2/no/nahi/नहीं."""
-    answer = fold(clean(text))
-    if answer in YES:
-        return True
-    if answer in NO:
-        return False
+    """True for 1/yes/haan/हाँ/"theek hai"/👍, False for 2/no/nahi/नहीं/"sahi nahi hai" (a
+    negation wins); words said around them ("ji", "madam") change nothing."""
+    cleaned = clean(text)
+    words = tokens(cleaned) + (["ok"] if "👍" in cleaned else [])
+    answers = [_yes_or_no(w) for w in words if not _is(w, YES_NO_FILLERS)]
+    if answers and None not in answers and not {"1", "2"} <= set(words):
+        return all(answers)
     raise InputError(Text(texts.YES_NO))
 
 
@@ -268,9 +393,28 @@ def choose(text: str, menu: dict[str, frozenset[str]]) -> str:
     raise InputError()
 
 
+# Said around a language's name: "hindi me", "english please", "हिंदी में भेजो".
+LANGUAGE_FILLERS = wordlist("me mein main please pls plz ji bhejo bhejiye chahiye में भेजो भेजें")
+
+
 def parse_language(text: str) -> str:
-    """A language code from a menu digit or a language's name."""
-    return choose(text, LANGUAGE_WORDS)
+    """A language code from a menu digit or a language's name, as people spell it
+    ("hindee", "inglish"), with the words said around it ("hindi me bhejo")."""
+    picked = set()
+    for word in tokens(clean(text)):
+        if _is(word, LANGUAGE_FILLERS):
+            continue
+        found = [
+            lang
+            for lang, names in LANGUAGE_WORDS.items()
+            if word in names or any(same_word(word, name, typo=True) for name in names)
+        ]
+        if len(found) != 1:
+            raise InputError()
+        picked.add(found[0])
+    if len(picked) != 1:
+        raise InputError()
+    return picked.pop()
 
 
 # The COVID-19 vaccines an adult may have started with: the schedule each follows, and

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from flows.turn import vaccines
-from locales import N_, VARIABLE_LIMIT, Text, format_date, format_day, render_sms
+from locales import (
+    N_,
+    VARIABLE_LIMIT,
+    DateAs,
+    Text,
+    fit_variable,
+    format_date,
+    format_day,
+    render_sms,
+)
 from scheduler.calendars import next_ri_session
 
 PREFIX = N_("Tika reminder:")
@@ -152,14 +161,20 @@ def _rank(kind: str) -> int:
 
 
 def sentence(item: ChildReminder, lang: str) -> Text:
-    """One child's part of a visit reminder."""
+    """One child's part of a visit reminder: its first vaccines by name, the rest counted
+    ("OPV-1, Penta-1 +3"), so that a Hindi reminder keeps to one SMS segment."""
+    # In Hindi at most "ओपीवी-1, पेंटा-1 +3": a UCS-2 SMS is 70 characters; an English one
+    # has room for the DLT variable's 30.
+    limit = 18 if lang == "hi" else VARIABLE_LIMIT
+    names = fit_variable(vaccines(item.codes), lang, limit)
     if item.session_day is not None and item.session_day == item.today:
-        return Text(SESSION_TODAY, name=item.name, vaccines=vaccines(item.codes))
+        return Text(SESSION_TODAY, name=item.name, vaccines=names)
     if item.session_day is not None:
         session = format_day(item.session_day, lang)
-        return Text(AT_SESSION, name=item.name, vaccines=vaccines(item.codes), session=session)
+        return Text(AT_SESSION, name=item.name, vaccines=names, session=session)
     template = {"advance": ADVANCE, "due": DUE}.get(item.kind, OVERDUE)
-    return Text(template, name=item.name, vaccines=vaccines(item.codes), date=item.visit_date)
+    date = DateAs(item.visit_date, "d MMMM")  # "27 सितंबर": no year, a reminder's day is near
+    return Text(template, name=item.name, vaccines=names, date=date)
 
 
 def format_days(days: tuple[dt.date, ...], lang: str) -> str:
@@ -178,8 +193,20 @@ def format_days(days: tuple[dt.date, ...], lang: str) -> str:
     return f"{first} - {last}"  # a hyphen: GSM-7, as an English template is registered
 
 
+def text_language(names: list[str], lang: str) -> str:
+    """The language to word a reminder in: ``lang``, except that an English text naming a
+    child in Devanagari ("आशा") goes in Hindi. One Devanagari letter bills the whole SMS
+    as UCS-2 (70 characters a segment, not 160), and the English text is the longer:
+    in English it would cost two or three segments, in Hindi one."""
+    if lang != "hi" and any(any("\u0900" <= ch <= "\u097f" for ch in n) for n in names):
+        return "hi"
+    return lang
+
+
 def reminder_message(items: list[ChildReminder], lang: str) -> str:
-    """The message for one caregiver: every child's reminder of the day, in ``lang``."""
+    """The message for one caregiver: every child's reminder of the day, in ``lang`` (or
+    in Hindi for a child named in Devanagari: :func:`text_language`)."""
+    lang = text_language([item.name for item in items], lang)
     parts = [render_sms(PREFIX, lang)]
     campaigns = [item for item in items if item.kind in CAMPAIGN_KINDS]
     visits = [item for item in items if item.kind not in CAMPAIGN_KINDS]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flows import digest_texts, reminder_texts, texts, voice_sms
+from flows import asha_texts, digest_texts, reminder_texts, texts, voice_sms
 from locales import N_
 
 SERVICE_IMPLICIT = "service_implicit"  # replies, reminders: what the person asked for
@@ -68,6 +68,10 @@ PARTS_ONLY = {
     "flows.texts.CHOOSE_LANGUAGE": "in LANGUAGE_MENU",
     "flows.texts.SLOT_NAMES": "fills SLOT_SET's slot",
     "flows.digest_texts.DIGEST_DAY": "fills DIGEST's days",
+    "flows.digest_texts.DIGEST_CHILD": "fills the values of DIGEST_FAMILIES_*",
+    "flows.digest_texts.DIGEST_MORE": "ends the last value of DIGEST_FAMILIES_*",
+    "flows.asha_texts.BY_HEALTH_WORKER": "fills MOTHER_NOTICE's by",
+    "flows.asha_texts.BY_PHONE": "fills MOTHER_NOTICE's by",
     "flows.reminder_texts.PREFIX": "begins every reminder",
     "flows.reminder_texts.SEND_DONE": "ends every reminder but an advance one",
     "flows.reminder_texts.ADVANCE": "in reminder_advance",
@@ -124,6 +128,9 @@ def _all() -> dict[str, SmsText]:
         *_module_texts(texts),
         *_module_texts(voice_sms),
         *_module_texts(digest_texts),
+        # The mother's SMS answers no message of hers, but rests on the registration her
+        # ASHA made for her, as a reply would: service implicit, like the reminders.
+        *_module_texts(asha_texts),
         *REMINDERS,
         *ANNOUNCEMENTS,
     ]

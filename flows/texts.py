@@ -14,11 +14,29 @@ LANGUAGE_CHOICE = N_("हिंदी के लिए 1 भेजें। For 
 
 ASK_NAME = N_("What is your child's name? If not named yet, send BABY.")
 ASK_BIRTH_DATE = N_("When was %(name)s born? Send day/month/year, e.g. 15/3/2025.")
-ASK_PINCODE = N_("What is your 6-digit PIN code? e.g. 226001")
+ASK_PINCODE = N_("What is your 6-digit PIN code? e.g. 226001. Not known? Send your district.")
 CONFIRM_CHILD = N_(
     "Please check: %(name)s, born %(birth_date)s, PIN %(pincode)s (%(district)s). "
     "Send 1 if right, 2 to change."
 )
+# The place given as a district (no PIN code), or not known.
+CONFIRM_CHILD_DISTRICT = N_(
+    "Please check: %(name)s, born %(birth_date)s, %(district)s district. "
+    "Send 1 if right, 2 to change."
+)
+CONFIRM_CHILD_NO_PLACE = N_(
+    "Please check: %(name)s, born %(birth_date)s, district not known. Send 1 if right, 2 to change."
+)
+PLACE_UNKNOWN = N_(
+    "We could not find that place. Send the 6-digit PIN code or the district, e.g. Bahraich. "
+    "Not known? Send 0."
+)
+DISTRICT_IN_STATES = N_("There is a district of that name in %(states)s. Send it with its state.")
+NO_PLACE = N_(
+    "Without your district, the JE vaccine may be missed. When you know it, send PIN and "
+    "the PIN code, e.g. PIN 226001, or ask your ASHA."
+)
+PLACE_SET = N_("Your area is now %(district)s. Reminders follow its vaccines and session days.")
 REGISTERED = N_("%(name)s is registered; we will remind you before each vaccine.")
 
 NEXT_VISIT = N_("%(name)s: next vaccines %(vaccines)s on %(date)s.")
@@ -45,7 +63,8 @@ HELP = N_(
     "TIME reminder time, STOP stop messages, DELETE erase your data."
 )
 NOT_REGISTERED = N_("No child is registered on this number yet.")
-UNKNOWN = N_("Sorry, I did not understand. Send HELP for options.")
+# Anything not understood: what can be sent, short (the full list is HELP's).
+UNKNOWN = N_("Sorry, I did not understand. You can send NEXT, DONE, ADD, STOP or HELP.")
 EMPTY = N_("Your message was empty. Send HELP for options.")
 SORRY = N_("Sorry, something went wrong on our side. Please try again in a few minutes.")
 THROTTLED = N_("Too many messages. Please wait a few minutes before sending more.")
@@ -73,6 +92,17 @@ NAME_INVALID = N_("Please send the child's name in letters only, e.g. Asha.")
 PIN_INVALID = N_("A PIN code has 6 digits, e.g. 226001. Please send it again.")
 PIN_UNKNOWN = N_("PIN code %(pincode)s was not found. Please check it and send it again.")
 YES_NO = N_("Please send 1 for yes or 2 for no.")
+# A child six weeks or older: what its MCP card shows (scheduler.card.CARD_VISITS).
+ASK_HISTORY = N_(
+    "Which is the last visit on the MCP card? Send 1 birth, 2 six weeks, 3 ten weeks, "
+    "4 fourteen weeks, 5 nine months, 6 sixteen months, 0 none or don't know."
+)
+HISTORY_INVALID = N_("Please send one number from 0 to %(last)s, as on the MCP card.")
+# A caregiver sent the child's age instead of its birth date.
+AGE_GIVEN = N_(
+    "Please send the birth date from the MCP card, e.g. 15/3/2025. No card? Send 1 and we "
+    "will count from %(month)s."
+)
 REG_USAGE = N_(
     "To register in one message send: REG name day/month/year PIN, e.g. REG Asha 15/3/2025 226001"
 )

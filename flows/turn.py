@@ -36,6 +36,7 @@ class Profile:
     place: Place | None = None
     opted_out: bool = False
     children: tuple[ChildInfo, ...] = ()
+    phone: str = ""  # E.164; "" where not known (a voice caller's, the tests')
 
     @property
     def registered(self) -> bool:
@@ -78,6 +79,20 @@ class AddChild:
     birth_date: dt.date
     schedule: str = "uip"
     doses: tuple[tuple[str, dt.date], ...] = ()
+
+
+@dataclass(frozen=True)
+class RegisterForMother:
+    """An ASHA (or anyone) registers a child on the mother's own number ``phone``: the
+    mother's caregiver row (created if new, in ``language`` unless she has one, at
+    ``place`` unless she has one) gets the child, her consent is recorded as given
+    through the ASHA, the sender is linked to her as her health worker, and she is sent
+    one SMS saying who registered the child and how to stop."""
+
+    phone: str
+    child: AddChild
+    place: Place
+    language: str
 
 
 @dataclass(frozen=True)
@@ -128,6 +143,7 @@ Effect = (
     SetLanguage
     | SetPlace
     | AddChild
+    | RegisterForMother
     | RecordDoses
     | OptOut
     | OptIn

@@ -2,8 +2,7 @@
 
 A speech engine reads "15/03/2025" or "226001" in ways a caller may not follow, so the
 IVR reads dates in words and PIN codes digit by digit. Hindi numbers below a hundred
-have no pattern to compute them from: they are written out here, checked against
-AI4Bharat's indic-numtowords (they differ only where Hindi has two spellings: छह/छः).
+have no pattern to compute them from: they are written out in flows.hindi_words.
 """
 
 from __future__ import annotations
@@ -12,29 +11,16 @@ import datetime as dt
 
 from babel.dates import get_month_names
 
+from flows.hindi_words import HINDI_0_99
 from flows.parsing import Place
 from locales import BABEL_LOCALES, normalise_language
 from locales.places import district_name
 
-# 0 to 99, ten a line.
-_HINDI = """
-शून्य एक दो तीन चार पाँच छह सात आठ नौ
-दस ग्यारह बारह तेरह चौदह पंद्रह सोलह सत्रह अठारह उन्नीस
-बीस इक्कीस बाईस तेईस चौबीस पच्चीस छब्बीस सत्ताईस अट्ठाईस उनतीस
-तीस इकतीस बत्तीस तैंतीस चौंतीस पैंतीस छत्तीस सैंतीस अड़तीस उनतालीस
-चालीस इकतालीस बयालीस तैंतालीस चौवालीस पैंतालीस छियालीस सैंतालीस अड़तालीस उनचास
-पचास इक्यावन बावन तिरपन चौवन पचपन छप्पन सत्तावन अट्ठावन उनसठ
-साठ इकसठ बासठ तिरसठ चौंसठ पैंसठ छियासठ सड़सठ अड़सठ उनहत्तर
-सत्तर इकहत्तर बहत्तर तिहत्तर चौहत्तर पचहत्तर छिहत्तर सतहत्तर अठहत्तर उन्यासी
-अस्सी इक्यासी बयासी तिरासी चौरासी पचासी छियासी सत्तासी अट्ठासी नवासी
-नब्बे इक्यानवे बानवे तिरानवे चौरानवे पचानवे छियानवे सत्तानवे अट्ठानवे निन्यानवे
-"""
 _ENGLISH = """
 zero one two three four five six seven eight nine ten eleven twelve thirteen
 fourteen fifteen sixteen seventeen eighteen nineteen
 """
 _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety"
-HINDI_0_99 = tuple(_HINDI.split())
 ENGLISH_0_19 = tuple(_ENGLISH.split())
 ENGLISH_TENS = tuple(_TENS.split())
 

@@ -164,3 +164,15 @@ def approve_every_template(path: Path) -> Path:
     names = [template.name for template in Registry.build().templates]
     write_approvals(path, {name: (f"1107{n:015d}", "Approved") for n, name in enumerate(names, 1)})
     return path
+
+
+def run_flask(config: dict, *args: str, now: str | None = None) -> subprocess.CompletedProcess:
+    """``flask --app bot ARGS`` as its own process on the test's config (at ``now``)."""
+    return subprocess.run(
+        [FLASK, "--app", "bot", *args],
+        cwd=ROOT,
+        env=process_env(config, **({"TIKA_NOW": now} if now else {})),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

@@ -89,7 +89,7 @@ def test_a_round_is_announced_only_to_families_with_overdue_doses(app, config, f
         sweep(tika, at("2019-11-30T18:00:00"))
         run_worker(config, "2019-11-30T18:00:30+05:30")
     hindi = announced(fake)[DROP_OUT]
-    assert hindi.startswith("टीका याद: मिशन इंद्रधनुष: आपके यहाँ टीकाकरण 2, 3, 5, 6, 9, 10, 12 दिसंबर।")
+    assert hindi.startswith("टीका: मिशन इंद्रधनुष: आपके यहाँ टीकाकरण 2, 3, 5, 6, 9, 10, 12 दिसंबर।")
     assert "रवि: " in hindi and "पेंटा-2" in hindi and "पेंटा-1" not in hindi
     assert set(announced(fake)) == {LEFT_OUT, DROP_OUT}
     assert not [m for m in fake.messages if m["to"] == STOPPED]

@@ -1,15 +1,13 @@
 """The weekly due-list digest for health workers: registered with a CLI, sent once a
 week through the broadcast pipeline, in the worker's language."""
 
-import subprocess
-
 import pytest
 
 from bot.services import services
 from bot.sweep import sweep
 from scheduler import clock
 from tests.conftest import sending_through
-from tests.support import FLASK, ROOT, process_env, run_worker
+from tests.support import run_flask, run_worker
 
 pytestmark = pytest.mark.both_databases
 
@@ -20,14 +18,7 @@ def config(config, fake, web_port):
 
 
 def flask(config, *args: str, now: str = "2025-03-03T09:00:00+05:30"):
-    return subprocess.run(
-        [FLASK, "--app", "bot", *args],
-        cwd=ROOT,
-        env=process_env(config, TIKA_NOW=now),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_flask(config, *args, now=now)
 
 
 @pytest.fixture

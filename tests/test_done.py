@@ -27,6 +27,7 @@ def register_two(phone, lang_keyword: str = "REG") -> None:
     phone.send("ADD")
     phone.send("Ravi")
     phone.send(TWINS_BORN)
+    phone.send("0")  # six weeks old: what the MCP card shows is asked; not known
     phone.send("1")
 
 

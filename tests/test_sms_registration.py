@@ -31,7 +31,9 @@ def test_hindi_registration_then_next_names_the_visit(phone, session, frozen_clo
 
         assert phone.send("1") == ["आपके बच्चे का नाम क्या है? नाम न रखा हो तो 'बच्चा' लिखें।"]
         assert phone.send("आशा") == ["आशा का जन्म कब हुआ? दिन/महीना/साल भेजें, जैसे 15/3/2025"]
-        assert phone.send("१५/०३/२०२५") == ["आपका 6 अंकों का पिन कोड क्या है? जैसे 226001"]
+        assert phone.send("१५/०३/२०२५") == [
+            "आपका 6 अंकों का पिन कोड क्या है? जैसे 226001। पता न हो तो अपना जिला भेजें।"
+        ]
         assert phone.send("226001") == [
             "जाँच लें: आशा, जन्म 15 मार्च 2025, पिन 226001 (Lucknow)। सही हो तो 1, बदलना हो तो 2 भेजें।"
         ]
@@ -68,7 +70,9 @@ def test_english_registration_then_next(phone, session, frozen_clock):
         phone.send("Hi")
         assert phone.send("2") == ["What is your child's name? If not named yet, send BABY."]
         assert phone.send("ravi") == ["When was Ravi born? Send day/month/year, e.g. 15/3/2025."]
-        assert phone.send("1 January 2025") == ["What is your 6-digit PIN code? e.g. 226001"]
+        assert phone.send("1 January 2025") == [
+            "What is your 6-digit PIN code? e.g. 226001. Not known? Send your district."
+        ]
         assert phone.send("560001") == [
             "Please check: Ravi, born 1 January 2025, PIN 560001 (Bengaluru Urban). "
             "Send 1 if right, 2 to change."
@@ -114,8 +118,12 @@ def test_bad_birth_dates_are_explained_in_hindi_and_nothing_is_lost(phone, sessi
             "यह तारीख 6 साल से पुरानी है; यह सेवा 6 साल से छोटे बच्चों के लिए है। कृपया साल जाँच लें।"
         ]
         assert phone.send("कल परसों") == ["तारीख समझ नहीं आई। दिन/महीना/साल भेजें, जैसे 15/3/2025"]
-        # The name given before the mistakes is still there.
-        assert phone.send("15 मार्च 2025") == ["आपका 6 अंकों का पिन कोड क्या है? जैसे 226001"]
+        # The name given before the mistakes is still there. Eleven weeks old: what the
+        # MCP card shows is asked (nothing known).
+        assert phone.send("15 मार्च 2025")[0].startswith("टीका कार्ड पर आखिरी टीका कब का है?")
+        assert phone.send("पता नहीं") == [
+            "आपका 6 अंकों का पिन कोड क्या है? जैसे 226001। पता न हो तो अपना जिला भेजें।"
+        ]
         assert phone.send("99999") == ["पिन कोड 6 अंकों का होता है, जैसे 226001। कृपया फिर से भेजें।"]
         assert phone.send("999999") == ["पिन कोड 999999 नहीं मिला। जाँच कर फिर से भेजें।"]
         assert "आशा" in phone.send("226001")[0]
@@ -179,7 +187,8 @@ def test_commands(phone, session, frozen_clock):
         # ADD: a second child; PIN and language are already known.
         assert phone.send("ADD") == ["What is your child's name? If not named yet, send BABY."]
         phone.send("Ravi")
-        assert "PIN 226001 (Lucknow)" in phone.send("1/6/2024")[0]
+        phone.send("1/6/2024")
+        assert "PIN 226001 (Lucknow)" in phone.send("0")[0]  # nothing known from a card
         phone.send("1")
         assert [c.name for c in caregiver(session).children] == ["Asha", "Ravi"]
         assert len(phone.send("NEXT")) == 2
@@ -193,7 +202,9 @@ def test_commands(phone, session, frozen_clock):
         assert phone.send("अगला") == ["आपके संदेश बंद हैं। फिर से पाने के लिए 'शुरू' भेजें।"]
         assert phone.send("शुरू") == ["याद-दिहानी फिर से चालू है। मदद के लिए 'मदद' भेजें।"]
         assert not caregiver(session).opted_out
-        assert phone.send("kuch bhi") == ["माफ़ कीजिए, समझ नहीं आया। मदद के लिए 'मदद' भेजें।"]
+        assert phone.send("kuch bhi") == [
+            "माफ़ कीजिए, समझ नहीं आया। आप भेज सकते हैं: अगला, हो गया, जोड़ें, बंद या मदद।"
+        ]
 
 
 def test_done_records_the_current_visit_and_retimes_the_next(phone, session, frozen_clock):

@@ -114,6 +114,9 @@ REALISTIC = {
     "vaccine": vaccines(["covishield-1"]),
     "first_dose": dt.date(2022, 9, 28),
     "choices": ["1 Rajalakshmi", "2 Rajalakshmi", "3 Rajalakshmi"],
+    "month": DateAs(dt.date(2024, 9, 5), "MMMM yyyy"),  # the longest month's name
+    "states": "Himachal Pradesh, Uttar Pradesh",
+    "last": 6,
 }
 
 

@@ -1,5 +1,8 @@
 """The weekly SMS digest for health workers: how many children are due at each session
-day of the week in their area ("5 children due on Wednesday").
+day of the week in their area ("5 children due on Wednesday"); for a health worker who
+registered families with REG and the mother's number, the children of those families who
+are due this week by name instead ("Priya (..4321) Penta-2"), in one SMS of at most two
+segments, the rest counted (:func:`flows.asha.families_digest`).
 
 Each week's digests are a broadcast of kind "digest" whose recipients each have their
 own text, so they are sent (once) by the broadcast machinery. A health worker's
@@ -16,10 +19,11 @@ from rq import Queue
 from sqlalchemy import Select, exists, insert, or_, select, update
 
 from bot.channels.bulk import BROADCAST, RECIPIENT, enqueue_ranges
-from bot.duelists.lists import AreaFilter, due_list
+from bot.duelists.lists import AreaFilter, due_list, due_list_where
 from bot.services import Services
 from bot.storage.models.campaigns import HealthWorker
 from bot.storage.models.core import Caregiver
+from flows.asha import FamilyChild, families_digest
 from flows.digest_texts import DIGEST, DIGEST_DAY, DIGEST_NONE
 from locales import DEFAULT_LANGUAGE, Text, format_date, render, render_sms
 from scheduler import clock
@@ -87,19 +91,23 @@ def send_weekly(services: Services, now: dt.datetime, queue: Queue) -> int:
         workers = conn.execute(_waiting_workers(week)).all()
         bodies = {}
         for worker_id, caregiver_id, district, pincodes, language in workers:
+            lang = language or DEFAULT_LANGUAGE
+            week_days = (today, today + dt.timedelta(days=6))
+            rules, ri_days = services.schedule, services.config["RI_DAYS"]
+            mine = CAREGIVER.c.registered_by_id == caregiver_id  # the families she registered
+            families = due_list_where(conn, mine, *week_days, rules, ri_days)
+            if families:
+                children = [
+                    FamilyChild(entry.person.name, entry.person.phone, entry.codes)
+                    for entry in families
+                ]
+                bodies[worker_id] = (caregiver_id, lang, families_digest(children, lang))
+                continue
             pins = frozenset(pincodes.split())
             label = district.title() if district else "PIN " + ", ".join(sorted(pins))
             area = AreaFilter(district=district, pincodes=pins, label=label)
-            entries = due_list(
-                conn,
-                area,
-                today,
-                today + dt.timedelta(days=6),
-                services.schedule,
-                services.config["RI_DAYS"],
-            )
+            entries = due_list(conn, area, *week_days, rules, ri_days)
             counts = Counter(entry.session_day for entry in entries)
-            lang = language or DEFAULT_LANGUAGE
             bodies[worker_id] = (caregiver_id, lang, digest_text(label, counts, lang))
     if not bodies:
         return 0

@@ -69,7 +69,20 @@ def due_list(
     ri_days: str = "",
 ) -> list[DueEntry]:
     """Who is due at which session day from ``start`` to ``end``, in ``area``."""
-    people = people_in(conn, area.where())
+    return due_list_where(conn, area.where(), start, end, schedule, ri_days)
+
+
+def due_list_where(
+    conn: Connection,
+    where,
+    start: dt.date,
+    end: dt.date,
+    schedule: Schedule,
+    ri_days: str = "",
+) -> list[DueEntry]:
+    """Who is due at which session day from ``start`` to ``end``, of the caregivers
+    ``where`` selects (an area's, or the families linked to a health worker)."""
+    people = people_in(conn, where)
     years = range(start.year, end.year + 1)
     days_by_state = {
         state: session_days_between(

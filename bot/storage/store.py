@@ -18,10 +18,13 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select,
 from bot.storage import inbox
 from bot.storage.db import conflict_insert
 from bot.storage.fastsql import execute, execute_many, rowcount
+from bot.storage.models.campaigns import Broadcast, BroadcastRecipient, HealthWorker
 from bot.storage.models.core import Caregiver, Child, Conversation, DoseRecord, MessageLog, Reminder
 from bot.storage.models.inbox import InboxMessage
 from bot.storage.models.voice import IvrSession, VoiceCall
 from bot.storage.planning import Planner
+from flows.asha import mother_notice
+from flows.mobiles import national
 from flows.parsing import Place
 from flows.turn import (
     AddChild,
@@ -32,12 +35,14 @@ from flows.turn import (
     OptOut,
     Profile,
     RecordDoses,
+    RegisterForMother,
     SetChannel,
     SetLanguage,
     SetPlace,
     SetSlot,
     State,
 )
+from locales import normalise_language, render_sms
 from locales.segments import segment_count
 from scheduler import clock
 from scheduler.reminders import DEFAULT_SLOT
@@ -51,6 +56,11 @@ REMINDER = Reminder.__table__
 CALL = VoiceCall.__table__
 SESSION = IvrSession.__table__
 INBOX = InboxMessage.__table__
+BROADCAST = Broadcast.__table__
+RECIPIENT = BroadcastRecipient.__table__
+WORKER = HealthWorker.__table__
+#: How the consent of a mother whose child someone (her ASHA) registered is recorded.
+CONSENT_BY_ASHA = "asha"
 #: The phone of an IVR session whose caller asked to be erased.
 ERASED = ""
 
@@ -150,10 +160,14 @@ _UPDATE_STATE = update(CONVERSATION).where(
 )
 _UPDATE_CAREGIVER = update(CAREGIVER).where(CAREGIVER.c.id == bindparam("cid"))
 # Registering a child is the caregiver's consent to reminders and broadcasts (DLT's
-# "service explicit" messages rest on it): when, and by which channel, is kept.
+# "service explicit" messages rest on it): when, and by which channel, is kept. A consent
+# an ASHA gave for a mother gives way to the mother's own, when she registers a child.
 _CONSENT = (
     update(CAREGIVER)
-    .where(CAREGIVER.c.id == bindparam("cid"), CAREGIVER.c.consent_at.is_(None))
+    .where(
+        CAREGIVER.c.id == bindparam("cid"),
+        or_(CAREGIVER.c.consent_at.is_(None), CAREGIVER.c.consent_channel == CONSENT_BY_ASHA),
+    )
     .values(consent_at=bindparam("at"), consent_channel=bindparam("how"))
 )
 _REPORTED = select(
@@ -189,11 +203,11 @@ def load(conn: Connection, phone: str) -> Loaded:
     """The sender with ``phone``: profile, children, doses and conversation state."""
     rows = execute(conn, _LOAD, {"phone": phone, "since": clock.now() - dt.timedelta(minutes=1)})
     if not rows:
-        return Loaded(None, Profile(), State(), None, 0)
+        return Loaded(None, Profile(phone=phone), State(), None, 0)
     first = dict(zip(_LOAD_COLUMNS, rows[0], strict=True))
     place = None
-    if first["pincode"]:
-        place = Place(first["pincode"], first["state"], first["district"])
+    if first["district"]:  # a PIN code's place, or a district sent without one
+        place = Place(first["pincode"] or "", first["state"], first["district"])
     children: dict[int, tuple[str, dt.date, str, list[tuple[str, dt.date]]]] = {}
     for *_, child_id, name, birth_date, schedule, code, given_on in rows:
         if child_id is None:
@@ -209,6 +223,7 @@ def load(conn: Connection, phone: str) -> Loaded:
             ChildInfo(cid, name, born, tuple(doses), schedule)
             for cid, (name, born, schedule, doses) in children.items()
         ),
+        phone,
     )
     state = State(first["flow"], first["step"], dict(first["data"] or {}))
     return Loaded(first["id"], profile, state, first["version"], first["recent"] or 0)
@@ -269,6 +284,8 @@ def save_turn(
         elif changes.everyone or changes.children:
             children = None if changes.everyone else changes.children
             planner.replan(conn, caregiver_id, clock.now(), children, told_today=True)
+        for family_id, child_id in changes.families:  # told by SMS, not in this conversation
+            planner.replan(conn, family_id, clock.now(), [child_id])
     if log_replies:
         log_replies_to(conn, caregiver_id, message.channel, replies, inbound_id)
 
@@ -384,6 +401,9 @@ class Changes:
     children: list[int] = field(default_factory=list)  # registered, or doses recorded
     everyone: bool = False  # slot, place or opt-out: every child's reminders change
     erased: bool = False
+    # (caregiver id, child id): children registered on another caregiver's number (REG
+    # with the mother's mobile), whose reminders are planned for her.
+    families: list[tuple[int, int]] = field(default_factory=list)
 
 
 def apply_effects(
@@ -399,7 +419,8 @@ def apply_effects(
             case SetLanguage(language):
                 caregiver["language"] = language
             case SetPlace(place):
-                caregiver.update(pincode=place.pincode, state=place.state, district=place.district)
+                pincode = place.pincode or None
+                caregiver.update(pincode=pincode, state=place.state, district=place.district)
                 changes.everyone = True
             case SetSlot(slot):
                 caregiver["reminder_slot"] = slot
@@ -427,6 +448,10 @@ def apply_effects(
             case RecordDoses(child_id, codes, given_on):
                 _record_doses(conn, child_id, [(code, given_on) for code in codes], source, now)
                 changed.append(child_id)
+            case RegisterForMother():
+                family = register_for_mother(conn, caregiver_id, effect, source, now)
+                if family is not None:
+                    changes.families.append(family)
             case DeleteCaregiver():
                 erase_caregiver(conn, caregiver_id)
                 return Changes(erased=True)
@@ -448,6 +473,117 @@ def _record_doses(
         for code, on in doses
     ]
     execute_many(conn, _upserts(conn.dialect.name).add_doses, rows)
+
+
+_MOTHER = select(
+    CAREGIVER.c.id, CAREGIVER.c.language, CAREGIVER.c.pincode, CAREGIVER.c.simulated
+).where(CAREGIVER.c.phone == bindparam("phone"))
+_SENDER = select(
+    CAREGIVER.c.phone,
+    CAREGIVER.c.simulated,
+    select(WORKER.c.name)
+    .where(WORKER.c.caregiver_id == CAREGIVER.c.id, WORKER.c.active.is_(True))
+    .scalar_subquery(),
+).where(CAREGIVER.c.id == bindparam("cid"))
+# A turn of the mother's that read her conversation before this registration is handled
+# again on top of it (its profile had one child fewer).
+_BUMP_STATE = (
+    update(CONVERSATION)
+    .where(CONVERSATION.c.caregiver_id == bindparam("cid"))
+    .values(version=CONVERSATION.c.version + 1)
+)
+#: Long enough ago that the next sweep queues a notice (bot.broadcasts.lifecycle.resume).
+_QUEUE_AT_ONCE = dt.timedelta(days=1)
+
+
+def register_for_mother(
+    conn: Connection, sender_id: int, effect: RegisterForMother, source: str, now: dt.datetime
+) -> tuple[int, int] | None:
+    """Register ``effect``'s child on the mother's number for the sender (her ASHA), and
+    queue the one SMS that tells her: (her caregiver id, the child's id).
+
+    The mother's row is created if new; her language and place are kept where she has
+    them (else the ASHA's language and the child's PIN code); her consent is recorded as
+    given through the ASHA (``consent_channel`` "asha"), and the sender is linked as her
+    health worker (``registered_by_id``: the sender's caregiver row, whether or not she
+    is a registered health worker; her weekly digest names the family's children). A
+    mother who said STOP stays stopped: she gets no reminders and no SMS.
+
+    The SMS is a one-recipient broadcast of kind "notice", written in this transaction
+    and sent by the sweep (daytime only, like every broadcast), so it is sent once even
+    if a worker dies. None, and nothing done, for the phone simulator's numbers: a
+    simulated sender never reaches a real phone.
+    """
+    sender_phone, sender_simulated, worker_name = execute(conn, _SENDER, {"cid": sender_id})[0]
+    found = execute(conn, _MOTHER, {"phone": effect.phone})
+    if sender_simulated or (found and found[0][3]):
+        return None
+    if found:
+        mother_id, language, pincode, _ = found[0]
+    else:
+        mother_id = add_caregiver(conn, effect.phone)
+        if mother_id is None:  # she texted for the first time meanwhile
+            raise Conflict(effect.phone)
+        language = pincode = None
+    values: dict[str, Any] = {"registered_by_id": sender_id}
+    if not language:
+        language = values["language"] = effect.language
+    if not pincode:
+        place = effect.place
+        values.update(pincode=place.pincode, state=place.state, district=place.district)
+    rowcount(conn, _UPDATE_CAREGIVER, {"cid": mother_id, **values})
+    child = effect.child
+    child_values = {
+        "caregiver_id": mother_id,
+        "name": child.name,
+        "birth_date": child.birth_date,
+        "schedule": child.schedule,
+        "created_at": now,
+    }
+    child_id = execute(conn, _ADD_CHILD, child_values)[0][0]
+    _record_doses(conn, child_id, child.doses, source, now)
+    rowcount(conn, _CONSENT_BY_ASHA, {"cid": mother_id, "at": now})
+    rowcount(conn, _BUMP_STATE, {"cid": mother_id})
+    lang = normalise_language(language)
+    body = render_sms(mother_notice(child.name, worker_name, sender_phone), lang)
+    _queue_notice(conn, mother_id, lang, body, now)
+    return mother_id, child_id
+
+
+_CONSENT_BY_ASHA = (
+    update(CAREGIVER)
+    .where(CAREGIVER.c.id == bindparam("cid"), CAREGIVER.c.consent_at.is_(None))
+    .values(consent_at=bindparam("at"), consent_channel=CONSENT_BY_ASHA)
+)
+
+
+def _queue_notice(conn: Connection, caregiver_id: int, lang: str, body: str, now: dt.datetime):
+    """A one-recipient broadcast of ``body``, for the sweep to send at once."""
+    notice_id = conn.execute(
+        insert(BROADCAST)
+        .values(
+            name="Registration notice to a mother",
+            kind="notice",
+            texts={},
+            audience={},
+            status="sending",
+            recipients=1,
+            created_by="reg",
+            created_at=now,
+            send_at=now,
+            enqueued_at=now - _QUEUE_AT_ONCE,
+        )
+        .returning(BROADCAST.c.id)
+    ).scalar_one()
+    conn.execute(
+        insert(RECIPIENT).values(
+            broadcast_id=notice_id,
+            caregiver_id=caregiver_id,
+            language=lang,
+            body=body,
+            status="queued",
+        )
+    )
 
 
 def erase_caregiver(conn: Connection, caregiver_id: int) -> None:
@@ -477,7 +613,48 @@ def erase_caregiver(conn: Connection, caregiver_id: int) -> None:
     conn.execute(delete(DOSE).where(DOSE.c.child_id.in_(children)))
     conn.execute(delete(CHILD).where(CHILD.c.caregiver_id == caregiver_id))
     conn.execute(delete(CONVERSATION).where(CONVERSATION.c.caregiver_id == caregiver_id))
+    _forget_in_ashas_messages(conn, caregiver_id, phone)
+    # The families she registered for as their ASHA stay, unlinked; her notices go.
+    conn.execute(
+        update(CAREGIVER)
+        .where(CAREGIVER.c.registered_by_id == caregiver_id)
+        .values(registered_by_id=None)
+    )
+    conn.execute(delete(RECIPIENT).where(RECIPIENT.c.caregiver_id == caregiver_id))
     conn.execute(delete(CAREGIVER).where(CAREGIVER.c.id == caregiver_id))
+
+
+def _forget_in_ashas_messages(conn: Connection, caregiver_id: int, phone: str | None) -> None:
+    """Blank the REG messages in which her ASHA gave this caregiver's number, and their
+    replies (which name her child and number), in the ASHA's message log and inbox: the
+    messages with the number's 10 digits in them, and those the reply naming it answered
+    (the number may have been typed with spaces or hyphens)."""
+    asha_id = conn.scalar(
+        select(CAREGIVER.c.registered_by_id).where(CAREGIVER.c.id == caregiver_id)
+    )
+    if asha_id is None or not phone:
+        return
+    digits = national(phone)
+    naming = select(MESSAGE.c.id, MESSAGE.c.reply_to_id).where(
+        MESSAGE.c.caregiver_id == asha_id, MESSAGE.c.body.contains(digits, autoescape=True)
+    )
+    ids = {i for row in conn.execute(naming) for i in row if i is not None}
+    if ids:
+        sids = select(MESSAGE.c.provider_sid).where(
+            MESSAGE.c.id.in_(ids), MESSAGE.c.provider_sid.is_not(None)
+        )
+        conn.execute(update(INBOX).where(INBOX.c.provider_sid.in_(sids)).values(body=""))
+        conn.execute(
+            update(MESSAGE)
+            .where(or_(MESSAGE.c.id.in_(ids), MESSAGE.c.reply_to_id.in_(ids)))
+            .values(body="")
+        )
+    asha_phone = conn.scalar(select(CAREGIVER.c.phone).where(CAREGIVER.c.id == asha_id))
+    conn.execute(
+        update(INBOX)
+        .where(INBOX.c.phone == asha_phone, INBOX.c.body.contains(digits, autoescape=True))
+        .values(body="")
+    )
 
 
 def reported_message(

@@ -49,6 +49,13 @@ class Caregiver(Base):
     # registering a child: what DLT's service-explicit messages (broadcasts) rest on.
     consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     consent_channel: Mapped[str | None] = mapped_column(NulFreeString(16))
+    # Who registered this family's children with REG and the mother's number: the
+    # caregiver row (phone) of their ASHA, whose weekly digest names them (the health
+    # worker whose caregiver_id this is). Set again by each such registration; unset
+    # when the ASHA's own data is erased.
+    registered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("caregiver.id", ondelete="SET NULL"), index=True
+    )
 
     children: Mapped[list[Child]] = relationship(
         back_populates="caregiver",
