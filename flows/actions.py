@@ -40,6 +40,7 @@ from flows.turn import (
     vaccines,
 )
 from locales import LANGUAGES, SESSION_DAY, DateAs, Fixed, Text
+from locales.places import speaks_hindi
 from scheduler import Visit
 from scheduler.card import card_doses
 
@@ -367,7 +368,9 @@ def _register_for_mother(
     the sender so, with the child's next visit."""
     if not turn.profile.language:
         turn.do(SetLanguage(language))
-    turn.do(RegisterForMother(phone, person, place, language))
+    # A mother new to Tika hears first in her state's language, whatever the ASHA typed.
+    theirs = "hi" if language == "hi" or speaks_hindi(place.state) else language
+    turn.do(RegisterForMother(phone, person, place, theirs))
     visit = turn.next_visit(person.birth_date, person.doses, place=place)
     turn.say(Text(asha_texts.REGISTERED_FOR_MOTHER, name=person.name, phone=national(phone)))
     turn.say(visit_text(turn, person.name, visit, place))

@@ -11,7 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flows.matching import find_phrase, only, phrases, same_word, tokens, wordlist
+from flows.matching import (
+    Vocabulary,
+    find_phrase,
+    key,
+    only,
+    phrases,
+    same_word,
+    skeleton,
+    tokens,
+    typo_distance_is_one,
+    wordlist,
+)
 from flows.parsing import clean
 
 # Words that say nothing on their own: polite forms, "please", "do it", "now", "my".
@@ -84,14 +95,37 @@ KEYWORDS: dict[str, tuple[bool, str, str]] = {
     ),
 }
 
-_TABLE: list[tuple[tuple[str, ...], str, bool, tuple[str, ...]]] = sorted(
+_TABLE: list[tuple[tuple[str, ...], str, bool, Vocabulary]] = sorted(
     (
-        (phrase, command, takes_argument, FILLERS + tuple(extras.split()))
+        (phrase, command, takes_argument, Vocabulary(FILLERS + tuple(extras.split())))
         for command, (takes_argument, words, extras) in KEYWORDS.items()
         for phrase in phrases(words)
     ),
     key=lambda row: -len(row[0]),
 )
+# The rows a message's word may start, by the consonants of a phrase's first word (a word
+# and the same with vowels left out share them); one-word rows for forgiving a typo.
+_BY_SKELETON: dict[str, list[int]] = {}
+for _index, (_phrase, *_) in enumerate(_TABLE):
+    _BY_SKELETON.setdefault(skeleton(_phrase[0]), []).append(_index)
+_TYPO_BY_LENGTH: dict[int, list[tuple[int, str]]] = {}
+for _index, (_phrase, *_) in enumerate(_TABLE):
+    if len(_phrase) == 1 and len(key(_phrase[0])) >= 4:
+        _TYPO_BY_LENGTH.setdefault(len(key(_phrase[0])), []).append((_index, key(_phrase[0])))
+
+
+def _one_typo_away(words: list[str]) -> list[int]:
+    """The one-word rows whose keyword a word is one typo away from."""
+    rows = set()
+    for folded in {key(w) for w in words if len(key(w)) >= 3}:
+        for length in (len(folded) - 1, len(folded), len(folded) + 1):
+            for index, keyword in _TYPO_BY_LENGTH.get(length, ()):
+                if typo_distance_is_one(folded, keyword):
+                    rows.add(index)
+    return sorted(rows)
+
+
+_GREETINGS = Vocabulary(GREETINGS + FILLERS)
 
 
 @dataclass(frozen=True)
@@ -123,9 +157,14 @@ def match_command(text: str) -> Command | None:
     words = tokens(cleaned)
     if not words:
         return None
-    greeting = only(words, GREETINGS + FILLERS)
+    greeting = only(words, _GREETINGS)
     for typo in (False, not greeting):
-        for phrase, name, takes_argument, company in _TABLE:
+        if typo:
+            rows = _one_typo_away(words)
+        else:
+            rows = sorted({i for w in words for i in _BY_SKELETON.get(skeleton(w), ())})
+        for index in rows:
+            phrase, name, takes_argument, company = _TABLE[index]
             start = find_phrase(words, phrase, typo)
             if start is None:
                 continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _MARKS = str.maketrans(
     {
@@ -49,6 +50,7 @@ def tokens(text: str) -> list[str]:
     return [word.strip(".:-") for word in text.split() if word.strip(".:-")]
 
 
+@lru_cache(maxsize=16384)
 def key(word: str) -> str:
     """A word's spelling key: Devanagari marks and vowel lengths folded; romanised Hindi
     spelling habits folded ("theek" and "thik", "haan" and "han", "yess" and "yes")."""
@@ -58,6 +60,14 @@ def key(word: str) -> str:
             word = word.replace(variant, usual)
         word = _DOUBLE.sub(r"\1", word)
     return word
+
+
+@lru_cache(maxsize=16384)
+def skeleton(word: str) -> str:
+    """A spelling key without its vowels after the first letter ("karo", "kro": "kr"):
+    words that differ only by vowels left out share it."""
+    folded = key(word)
+    return folded[:1] + "".join(ch for ch in folded[1:] if ch not in "aeiou")
 
 
 def drops_vowels(typed: str, word: str) -> bool:
@@ -100,7 +110,8 @@ def same_word(typed: str, word: str, typo: bool = False) -> bool:
     a, b = key(typed), key(word)
     if a == b:
         return True
-    if a.isascii() and b.isascii() and a.isalpha() and len(a) >= 2 and drops_vowels(a, b):
+    vowels_left_out = len(a) >= 2 and a.isascii() and a.isalpha() and b.isascii()
+    if vowels_left_out and skeleton(a) == skeleton(b) and drops_vowels(a, b):
         return True
     return typo and len(b) >= 4 and len(a) >= 3 and typo_distance_is_one(a, b)
 
@@ -115,10 +126,28 @@ def find_phrase(words: list[str], phrase: tuple[str, ...], typo: bool = False) -
     return None
 
 
-def only(words: Iterable[str], allowed: Iterable[str]) -> bool:
+class Vocabulary:
+    """A set of words to tell words of (as people spell them) quickly: by spelling key,
+    then, for a word with vowels left out, by its consonants."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = tuple(words)
+        self.keys = frozenset(key(w) for w in self.words)
+        self.by_skeleton: dict[str, list[str]] = {}
+        for word in self.keys:
+            self.by_skeleton.setdefault(skeleton(word), []).append(word)
+
+    def __contains__(self, word: str) -> bool:
+        folded = key(word)
+        if folded in self.keys:
+            return True
+        return any(same_word(folded, w) for w in self.by_skeleton.get(skeleton(folded), ()))
+
+
+def only(words: Iterable[str], allowed: Vocabulary | Iterable[str]) -> bool:
     """Whether every word is one of ``allowed`` (as people spell it)."""
-    allowed = list(allowed)
-    return all(any(same_word(word, other) for other in allowed) for word in words)
+    vocabulary = allowed if isinstance(allowed, Vocabulary) else Vocabulary(allowed)
+    return all(word in vocabulary for word in words)
 
 
 def phrases(text: str) -> list[tuple[str, ...]]:

@@ -34,3 +34,28 @@ def district_name(state: str, district: str, lang: str) -> str:
     """A district in ``lang``: "लखनऊ" in Hindi, "Lucknow" in English (and when unknown)."""
     name = district_names(normalise_language(lang)).get((state.upper(), district.upper()))
     return name or district.title()
+
+
+# States and union territories where Hindi is the official language and most people's
+# (Census of India 2011, "Statement 4: scheduled languages", and the states' Official
+# Language Acts): a mother new to Tika there is written to in Hindi.
+HINDI_STATES = frozenset(
+    {
+        "BIHAR",
+        "CHANDIGARH",
+        "CHHATTISGARH",
+        "DELHI",
+        "HARYANA",
+        "HIMACHAL PRADESH",
+        "JHARKHAND",
+        "MADHYA PRADESH",
+        "RAJASTHAN",
+        "UTTAR PRADESH",
+        "UTTARAKHAND",
+    }
+)
+
+
+def speaks_hindi(state: str | None) -> bool:
+    """Whether Tika writes first in Hindi to someone new in ``state``."""
+    return bool(state) and state.upper() in HINDI_STATES

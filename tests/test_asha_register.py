@@ -199,8 +199,9 @@ def test_an_english_asha_hears_english_and_a_hindi_keyword_hindi(phone, session,
         own = phone.send("REG Ravi 1/6/2024 226001 +91 98123 45678")
         assert own[0] == "Ravi is registered; we will remind you before each vaccine."
     mother = caregiver(session, "+919800004321")
+    # New to Tika, in Uttar Pradesh (PIN 226001): written to in Hindi, whatever the ASHA typed.
     assert (
-        mother.language == "en" and mother.registered_by_id == caregiver(session, phone.number).id
+        mother.language == "hi" and mother.registered_by_id == caregiver(session, phone.number).id
     )
     assert [c.name for c in caregiver(session, phone.number).children] == ["Ravi"]
     [notice] = session.scalars(select(Broadcast).where(Broadcast.kind == "notice")).all()
@@ -283,3 +284,9 @@ def test_the_mothers_sms_fits_and_names_who_registered():
         "To stop them, send STOP to this number."
     )
     assert digest_texts.DIGEST_MORE
+
+
+def test_a_mother_outside_the_hindi_states_is_written_to_in_english(phone, session, frozen_clock):
+    with frozen_clock("2025-03-01T10:00"):
+        phone.send("REG Anu 21/1/2025 682001 9800004321")  # Ernakulam, Kerala
+    assert caregiver(session, "+919800004321").language == "en"
