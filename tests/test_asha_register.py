@@ -89,7 +89,7 @@ def test_an_asha_registers_three_mothers_children(asha, app, config, fake, sessi
     )
     assert replies[1][0].startswith("Ravi का पंजीकरण माँ के नंबर 9800001111 पर")
     assert all(len(reply) == 2 for reply in replies)  # and the next visit
-    assert replies[1][1].startswith("Ravi: बीसीजी, ओपीवी-1")  # nothing recorded yet
+    assert replies[1][1].startswith("Ravi: बीसीजी, पोलियो-1")  # nothing recorded yet
 
     sunita = caregiver(session, ASHA)
     assert sunita.children == [] and sunita.language == "hi"

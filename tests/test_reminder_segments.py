@@ -60,9 +60,10 @@ def test_every_reminder_fits_two_segments(lang) -> None:
 def test_a_hindi_reminder_for_a_usual_name_is_one_segment() -> None:
     usual = [text for text in reminders("hi") if "राजलक्ष्मी" not in text]
     one = [text for text in usual if segment_count(text) == 1]
-    # Not all: "प्रियंका के टीके ओपीवी बूस्टर +3 आज लगवाएं। लगे तो 'हो गया' भेजें।" is 71.
+    # Not all: the names mothers use are longer ("पोलियो बूस्टर", "खसरा-रूबेला-1"), and
+    # "प्रियंका के टीके पोलियो बूस्टर +3 आज लगवाएं। लगे तो 'हो गया' भेजें।" is 72.
     print(f"\nhi: {len(one)} of {len(usual)} reminders for usual names in one segment")
-    assert len(one) / len(usual) >= 0.85
+    assert len(one) / len(usual) >= 0.8
 
 
 def test_an_english_reminder_for_a_child_named_in_devanagari_goes_in_hindi() -> None:

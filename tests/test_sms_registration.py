@@ -41,13 +41,13 @@ def test_hindi_registration_then_next_names_the_visit(phone, session, frozen_clo
         assert phone.send("1") == [
             "आशा का पंजीकरण हो गया; हर टीके से पहले हम याद दिलाएंगे।",
             # Uttar Pradesh's RI session days are Wednesday and Saturday (ri_days.yaml).
-            "आशा: बीसीजी, ओपीवी-0, शनिवार 22 मार्च को लगवाएं।",
+            "आशा: बीसीजी, पोलियो-0, शनिवार 22 मार्च को लगवाएं।",
         ]
         # The birth doses were given on the day of birth.
         done = phone.send("हो गया 15/3")
         assert done[0] == "दर्ज: आशा को बीसीजी +2 लगे, तारीख़ 15 मार्च 2025।"
         # NEXT: six weeks after birth, the 6-week visit, at that day's session.
-        assert phone.send("अगला") == ["आशा: अगले टीके ओपीवी-1, पेंटा-1, रोटा-1 +2, शनिवार 26 अप्रैल को।"]
+        assert phone.send("अगला") == ["आशा: अगले टीके पोलियो-1, पेंटा-1, रोटा-1 +2, शनिवार 26 अप्रैल को।"]
 
     stored = caregiver(session)
     assert (stored.language, stored.pincode, stored.state, stored.district) == (

@@ -101,12 +101,12 @@ def test_render_sms_fits_every_value_and_render_is_unchanged():
     whole = render(text, "hi")
     assert name in whole  # render itself cuts nothing
     body = render_sms(text, "hi")
-    assert body == "राजलक्ष्मी कुमारी श्रीवास्तव: अगले टीके ओपीवी-1, पेंटा-1, रोटा-1 +2, 15 मार्च 2025 को।"
+    assert body == "राजलक्ष्मी कुमारी श्रीवास्तव: अगले टीके पोलियो-1, पेंटा-1, रोटा-1 +2, 15 मार्च 2025 को।"
     match = Registry.build().match(body, "hi")
     assert match is not None and match.template.key in ("next_visit", "next_visit_session")
     assert match.variables == {
         "name": "राजलक्ष्मी कुमारी श्रीवास्तव",
-        "vaccines": "ओपीवी-1, पेंटा-1, रोटा-1 +2",
+        "vaccines": "पोलियो-1, पेंटा-1, रोटा-1 +2",
         "date": "15 मार्च 2025",
     }
     assert all(len(value) <= VARIABLE_LIMIT for value in match.variables.values())

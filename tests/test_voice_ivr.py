@@ -89,15 +89,15 @@ def test_a_new_caller_registers_in_hindi_and_hears_the_next_visit(line, session,
         assert_keypad(registered, 1)
         assert registered.lines[:2] == [
             "धन्यवाद। शिशु का पंजीकरण हो गया। हर टीके से पहले हम याद दिलाएंगे।",
-            "शिशु के टीके बीसीजी, ओपीवी 0 अभी लग सकते हैं।",
+            "शिशु के टीके बीसीजी, पोलियो 0 अभी लग सकते हैं।",
         ]
         assert "याद-दिहानी बंद करने के लिए 5 दबाएँ।" in registered.lines  # the menu follows
         # The birth doses were given today: the next visit is the 6-week one.
         confirm = line.press(registered, "2")
         done = line.press(confirm, "1")
         assert done.lines[:2] == [
-            "दर्ज किया: शिशु को आज बीसीजी, ओपीवी 0 लगे।",
-            "शिशु के अगले टीके ओपीवी 1, पेंटा 1, रोटा 1, एफआईपीवी 1, पीसीवी 1 हैं, "
+            "दर्ज किया: शिशु को आज बीसीजी, पोलियो 0 लगे।",
+            "शिशु के अगले टीके पोलियो 1, पेंटा 1, रोटा 1, एफआईपीवी 1, पीसीवी 1 हैं, "
             "छब्बीस अप्रैल दो हज़ार पच्चीस को।",
         ]
 
@@ -118,7 +118,7 @@ def test_a_new_caller_registers_in_hindi_and_hears_the_next_visit(line, session,
     assert {(r.kind, r.visit_date) for r in planned} >= {("advance", dt.date(2025, 4, 26))}
     assert queued_sms(session) == [
         "टीका: शिशु का पंजीकरण हो गया। हर टीके से पहले याद दिलाएंगे। मेन्यू सुनने के लिए इस नंबर पर मिस्ड कॉल दें।",
-        "शिशु: बीसीजी, ओपीवी-0 अभी लग सकते हैं।",
+        "शिशु: बीसीजी, पोलियो-0 अभी लग सकते हैं।",
     ]
 
 

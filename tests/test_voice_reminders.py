@@ -53,7 +53,7 @@ def test_a_voice_caregiver_hears_the_reminder_and_can_hear_it_again(app, config,
     assert [say.get("language") for say in heard.says] == ["hi-IN"] * 3
     assert heard.lines == [
         "नमस्ते। यह टीका सेवा की ओर से टीकों की याद-दिहानी है।",
-        "शिशु के टीके ओपीवी 1, पेंटा 1, रोटा 1, एफआईपीवी 1, पीसीवी 1 लगेंगे बारह फ़रवरी दो हज़ार पच्चीस को।",
+        "शिशु के टीके पोलियो 1, पेंटा 1, रोटा 1, एफआईपीवी 1, पीसीवी 1 लगेंगे बारह फ़रवरी दो हज़ार पच्चीस को।",
         "फिर से सुनने के लिए 1 दबाएँ।",
     ]
     again = line.press(heard, "1")

@@ -58,7 +58,8 @@ def test_pin_codes_are_read_digit_by_digit():
 
 def test_speech_settings():
     assert (
-        spoken("ओपीवी-1, Penta-2, DPT booster-1, 10-12") == "ओपीवी 1, Penta 2, DPT booster 1, 10 12"
+        spoken("पोलियो-1, Penta-2, DPT booster-1, 10-12")
+        == "पोलियो 1, Penta 2, DPT booster 1, 10 12"
     )
     assert pairs(" hi=Polly.Aditi , en = Polly.Raveena,") == {
         "hi": "Polly.Aditi",
