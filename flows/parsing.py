@@ -270,7 +270,7 @@ NAME_FILLERS = wordlist(
 # Never a name: answers, greetings, and "I don't know" ("pata nahi", "baad me batati hu").
 NOT_NAMES = wordlist(
     "ha haa haan han hanji ji yes no nahi nahin nhi na ok okay hello hi hii hey namaste "
-    "pata pta baad later dont know unknown abhi nahi हाँ हां जी नहीं नही हेलो नमस्ते पता बाद"
+    "pata pta baad later dont know unknown हाँ हां जी नहीं नही हेलो नमस्ते पता बाद"
 )
 
 
