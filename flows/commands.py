@@ -17,7 +17,6 @@ from flows.matching import (
     key,
     only,
     phrases,
-    same_word,
     skeleton,
     tokens,
     typo_distance_is_one,
@@ -175,8 +174,3 @@ def match_command(text: str) -> Command | None:
             if takes_argument and start == 0:
                 return Command(name, _after(cleaned, len(phrase)), keyword, typo=typo)
     return None
-
-
-def is_keyword(word: str) -> bool:
-    """Whether a single word is a command's keyword (as people spell it)."""
-    return any(len(p) == 1 and same_word(word, p[0]) for p, *_ in _TABLE)
