@@ -163,11 +163,7 @@ PARSERS: dict[str, Parser] = {
         lambda text, turn: parse_first_dose_date(text, turn.today), dt.date.isoformat, _show_date
     ),
     "covid_vaccine": Parser(lambda text, turn: parse_covid_vaccine(text), show=_show_vaccine),
-    "pincode": Parser(
-        lambda text, turn: parse_place(text),
-        lambda p: dataclasses.asdict(p) if p else None,
-        _show_place,
-    ),
+    "pincode": Parser(lambda text, turn: parse_place(text), _store_place, _show_place),
     "yes_no": Parser(lambda text, turn: parse_yes_no(text)),
     "slot": Parser(lambda text, turn: parse_slot(text)),
     "children": Parser(_offered_children),
