@@ -299,6 +299,7 @@ def test_a_429_storm_delays_the_replies_but_loses_none(app, config, exotel, web,
         replies = mother.received()
         assert replies and all(replies.count(reply) == 1 for reply in replies)
     assert assert_every_sms_fills_an_approved_template(exotel, approvals) == len(exotel.messages)
+    assert exotel.wait_for_callbacks(10)  # the delivery reports come after the worker is done
     assert all(status == "delivered" for status, _ in statuses(app).values())
 
 
