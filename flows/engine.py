@@ -20,7 +20,8 @@ import yaml
 from flows import texts
 from flows.actions import ACTIONS, COMMANDS, PROMPTS
 from flows.commands import match_command
-from flows.matching import same_word, tokens, wordlist
+from flows.hindi_words import dont_know
+from flows.matching import tokens
 from flows.parsing import (
     COVID_VACCINES,
     MAX_AGE_YEARS,
@@ -132,19 +133,10 @@ def _card_visits(text: str, turn: Turn) -> int:
         last = max(int(w) for w in words)
         if last <= reached:
             return last
-    elif words and all(_unknown(w) for w in words):
+    elif dont_know(text):
         return 0
     raise InputError(Text(texts.HISTORY_INVALID, last=reached))
 
-
-def _unknown(word: str) -> bool:
-    """A word of "none" or "don't know": "pata nahi", "kuch nahi", "पता नहीं", "none"."""
-    return any(same_word(word, w) for w in UNKNOWN_WORDS)
-
-
-UNKNOWN_WORDS = wordlist(
-    "pata nahi nahin nhi pta kuch koi none nothing dont know no पता नहीं कुछ कोई"
-)
 
 # Conditions a step of flows.yaml may be asked under (``when``).
 CONDITIONS: dict[str, Callable[[Turn], bool]] = {

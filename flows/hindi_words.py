@@ -8,7 +8,7 @@ Hindi numbers below a hundred have no pattern to compute them from, so they are 
 
 from __future__ import annotations
 
-from flows.matching import key, same_word, wordlist
+from flows.matching import Vocabulary, key, same_word, tokens, wordlist
 
 # 0 to 99, ten a line.
 _HINDI = """
@@ -111,3 +111,18 @@ def age_unit(word: str) -> str | None:
         if any(same_word(word, w) for w in words.split()):
             return unit
     return None
+
+
+# "I don't know" / "none", as an answer: "pata nahi", "पता नहीं", "kuch nahi", "none".
+DONT_KNOW = Vocabulary(
+    wordlist(
+        "pata nahi nahin nhi pta malum maloom kuch koi dont know no idea none nothing "
+        "पता नहीं मालूम कुछ कोई 0"
+    )
+)
+
+
+def dont_know(text: str) -> bool:
+    """Whether the text says only "I don't know" or "none"."""
+    words = tokens(text)
+    return bool(words) and all(word in DONT_KNOW for word in words)

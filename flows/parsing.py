@@ -75,13 +75,12 @@ _MONTHS = {
     11: "november nov navambar navamber नवंबर नवम्बर",
     12: "december dec disambar disamber दिसंबर दिसम्बर",
 }
-MONTH_NAMES = {fold(word): month for month, words in _MONTHS.items() for word in words.split()}
 MONTH_KEYS = {key(word): month for month, words in _MONTHS.items() for word in words.split()}
 ORDINAL_ENDINGS = {"st", "nd", "rd", "th"}
 
 
 def _month(word: str) -> int | None:
-    return MONTH_NAMES.get(word) or MONTH_KEYS.get(key(word))
+    return MONTH_KEYS.get(key(word))
 
 
 _NUMERIC = re.compile(r"^(\d{1,2})\s*[/\-.\s]\s*(\d{1,2})(?:\s*[/\-.\s]\s*(\d{2}|\d{4}))?$")

@@ -9,6 +9,7 @@ from functools import cache
 import indian_pincode
 
 from flows import texts
+from flows.hindi_words import dont_know
 from flows.matching import key, tokens, typo_distance_is_one, wordlist
 from flows.parsing import InputError, Place, clean, parse_pincode
 from locales import Text
@@ -20,8 +21,6 @@ PLACE_FILLERS = wordlist(
     "mein hai h hain hum ham main mai rehte rahte rehti rahti hu hoon from in at my mera "
     "meri village gaon जिला ज़िला जिले जनपद का की के से में है हैं हम मैं रहते रहती हूँ गांव"
 )
-# "I don't know": then Tika registers without a place.
-DONT_KNOW = wordlist("pata nahi nahin nhi pta malum maloom dont know no idea पता नहीं मालूम 0")
 
 
 def _squeezed(words: list[str]) -> str:
@@ -44,12 +43,6 @@ def _index() -> dict[str, list[tuple[str, str]]]:
 @cache
 def _states() -> dict[str, str]:
     return {_squeezed(tokens(state)): state for state in indian_pincode.list_states()}
-
-
-def dont_know(text: str) -> bool:
-    """Whether the text says only "I don't know" ("pata nahi", "पता नहीं", "0")."""
-    words = tokens(text)
-    return bool(words) and all(key(w) in {key(d) for d in DONT_KNOW} for w in words)
 
 
 def find_district(text: str) -> list[tuple[str, str]]:

@@ -163,7 +163,7 @@ def _rank(kind: str) -> int:
 def sentence(item: ChildReminder, lang: str) -> Text:
     """One child's part of a visit reminder: its first vaccines by name, the rest counted
     ("OPV-1, Penta-1 +3"), so that a Hindi reminder keeps to one SMS segment."""
-    # In Hindi at most "ओपीवी-1, पेंटा-1 +3": a UCS-2 SMS is 70 characters; an English one
+    # In Hindi at most "पोलियो-1, पेंटा-1 +3": a UCS-2 SMS is 70 characters; an English one
     # has room for the DLT variable's 30.
     limit = 18 if lang == "hi" else VARIABLE_LIMIT
     names = fit_variable(vaccines(item.codes), lang, limit)
