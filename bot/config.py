@@ -33,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
     # Calls: the ExoPhone shown to the caregiver, and the IVR flow (app id) it connects to.
     "EXOTEL_CALLER_ID": "",
     "EXOTEL_IVR_FLOW_ID": "",
+    # A new number's telecom circle, to write first in its state's language: "exotel"
+    # (Exotel's number metadata API) or "none"; empty: Exotel's when SMS_BACKEND is exotel.
+    "CIRCLE_LOOKUP": "",
     # ---- DLT: India's registry of senders and templates ----
     # The principal entity id; when set, a message no approved template matches is not sent.
     "DLT_ENTITY_ID": "",
@@ -44,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_REGION": "IN",
     # More than this many messages a minute from one number are throttled.
     "THROTTLE_PER_MINUTE": 20,
+    # The children's schedule new families follow: uip (the government's), iap or who.
+    # A family can change its own with SCHEDULE IAP.
+    "SCHEDULE": "uip",
     # Comma-separated upper-case district names; empty means the schedule's default list.
     "JE_DISTRICTS": "",
     "LOG_LEVEL": "INFO",

@@ -11,13 +11,14 @@ from flask import Flask, current_app
 from redis import Redis
 
 from bot.channels.backends import make_sender
+from bot.channels.circles import Circles, make_circles
 from bot.channels.dlt import load_registry, templates_file
 from bot.channels.dlt_gate import DltGate, record_refusal
 from bot.channels.senders import Sender
 from bot.storage.clients import job_clients
 from bot.storage.db import Database
 from bot.storage.planning import Planner
-from scheduler import Schedule, load_schedule
+from scheduler import CHILDREN_SCHEDULES, Schedule, load_schedule
 from scheduler.calendars import next_ri_session
 from scheduler.reminders import ReminderPolicy
 
@@ -32,11 +33,15 @@ class Services:
     schedule: Schedule
     planner: Planner
     sender: Sender
+    circles: Circles
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Services:
         districts = [d.strip() for d in config["JE_DISTRICTS"].split(",") if d.strip()]
-        schedule = load_schedule("uip", je_districts=tuple(districts) or None)
+        if config["SCHEDULE"] not in CHILDREN_SCHEDULES:
+            known = ", ".join(CHILDREN_SCHEDULES)
+            raise ValueError(f"unknown SCHEDULE {config['SCHEDULE']!r}: use {known}")
+        schedule = load_schedule(config["SCHEDULE"], je_districts=tuple(districts) or None)
         policy = ReminderPolicy(
             advance_days=config["REMINDER_ADVANCE_DAYS"],
             overdue_after_days=config["REMINDER_OVERDUE_AFTER_DAYS"],
@@ -57,6 +62,7 @@ class Services:
                 schedule, policy, partial(next_ri_session, ri_override=config["RI_DAYS"])
             ),
             sender=sender,
+            circles=make_circles(config),
         )
         sender.refused = partial(record_refusal, services)
         return services

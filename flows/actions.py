@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from flows import asha_texts, texts
 from flows.commands import Command
+from flows.matching import key as spelling_key
+from flows.matching import tokens, wordlist
 from flows.mobiles import national, parse_mobile
 from flows.parsing import (
     COVID_VACCINES,
     InputError,
     Place,
+    clean,
     parse_birth_date,
     parse_date,
     parse_given_date,
@@ -34,6 +38,8 @@ from flows.turn import (
     RegisterForMother,
     SetLanguage,
     SetPlace,
+    SetSchedule,
+    SetSite,
     SetSlot,
     State,
     Turn,
@@ -41,7 +47,7 @@ from flows.turn import (
 )
 from locales import LANGUAGES, SESSION_DAY, DateAs, Fixed, Text
 from locales.places import speaks_hindi
-from scheduler import Visit
+from scheduler import CHILDREN_SCHEDULES, Visit
 from scheduler.card import card_doses
 
 MAX_CHILDREN = 10
@@ -114,8 +120,9 @@ def register_child(turn: Turn) -> None:
     """Save the child (and the caregiver's language and place) and name its next visit."""
     data = turn.state.data
     born = dt.date.fromisoformat(data["birth_date"])
-    given = card_doses(turn.schedule, born, data.get("history", 0))  # as the MCP card shows
-    person = AddChild(data["name"], born, doses=tuple(given))
+    schedule = turn.child_schedule
+    given = card_doses(turn.rules(schedule), born, data.get("history", 0))  # the MCP card's
+    person = AddChild(data["name"], born, schedule, tuple(given))
     place = Place(**data["place"]) if data.get("place") else None
     _register(turn, person, place, data["language"], texts.REGISTERED)
     if place is None:
@@ -134,9 +141,15 @@ def register_adult(turn: Turn) -> None:
 
 
 def _register(
-    turn: Turn, person: AddChild, place: Place | None, language: str, registered: str
+    turn: Turn,
+    person: AddChild,
+    place: Place | None,
+    language: str,
+    registered: str,
+    **values: Any,
 ) -> None:
-    """Add a person (with the caregiver's language and place), and name their next visit."""
+    """Add a person (with the caregiver's language and place), and name their next visit;
+    ``values``: more for the ``registered`` text than the person's name."""
     if len(turn.profile.children) >= MAX_CHILDREN:
         turn.say(Text(texts.TOO_MANY_CHILDREN, count=len(turn.profile.children)))
         return
@@ -147,7 +160,7 @@ def _register(
         turn.do(SetPlace(place))
     turn.do(person)
     visit = turn.next_visit(person.birth_date, person.doses, place=place, schedule=person.schedule)
-    turn.say(Text(registered, name=person.name))
+    turn.say(Text(registered, name=person.name, **values))
     turn.say(visit_text(turn, person.name, visit, place, person.schedule))
 
 
@@ -262,9 +275,11 @@ def cmd_done(turn: Turn, command: Command) -> str | None:
 
 
 def cmd_add(turn: Turn, command: Command) -> str | None:
+    """Register another child (the question "child or pregnancy?" is not asked)."""
     if len(turn.profile.children) >= MAX_CHILDREN:
         turn.say(Text(texts.TOO_MANY_CHILDREN, count=len(turn.profile.children)))
         return None
+    turn.state = State("register", None, {"kind": "child"})
     return "register"
 
 
@@ -321,9 +336,11 @@ def cmd_reg(turn: Turn, command: Command) -> str | None:
     message; with the mother's mobile, on her number (:func:`_register_for_mother`).
 
     A Hindi keyword (``पंजीकरण``) is answered in Hindi, and a mother new to the service
-    gets her SMS in Hindi; ``REG`` in the sender's language (English for a new number).
+    gets her SMS in Hindi; ``REG`` in the sender's language (for a new number, the one
+    its circle speaks where known, else English).
     """
-    language = "hi" if command.keyword in HINDI_REG_KEYWORDS else turn.profile.language or "en"
+    own = turn.profile.language or turn.profile.presumed_language or "en"
+    language = "hi" if command.keyword in HINDI_REG_KEYWORDS else own
     turn.language = language
     words = command.argument.split()
     pin_at = _pincode_position(words)
@@ -345,10 +362,12 @@ def cmd_reg(turn: Turn, command: Command) -> str | None:
     if mother is None or mother == turn.profile.phone:
         # The sender's own language, once chosen, stays; the reply is in the keyword's.
         stored = turn.profile.language or language
-        _register(turn, AddChild(name, born), place, stored, texts.REGISTERED)
+        child = AddChild(name, born, turn.child_schedule)
+        _register(turn, child, place, stored, texts.REGISTERED)
         turn.language = language
     else:
-        _register_for_mother(turn, mother, AddChild(name, born), place, language)
+        default = turn.schedule.id if turn.schedule.id in CHILDREN_SCHEDULES else "uip"
+        _register_for_mother(turn, mother, AddChild(name, born, default), place, language)
     return None
 
 
@@ -371,7 +390,7 @@ def _register_for_mother(
     # A mother new to Tika hears first in her state's language, whatever the ASHA typed.
     theirs = "hi" if language == "hi" or speaks_hindi(place.state) else language
     turn.do(RegisterForMother(phone, person, place, theirs))
-    visit = turn.next_visit(person.birth_date, person.doses, place=place)
+    visit = turn.next_visit(person.birth_date, person.doses, place=place, schedule=person.schedule)
     turn.say(Text(asha_texts.REGISTERED_FOR_MOTHER, name=person.name, phone=national(phone)))
     turn.say(visit_text(turn, person.name, visit, place))
 
@@ -409,6 +428,52 @@ def cmd_pin(turn: Turn, command: Command) -> str | None:
     return None
 
 
+SCHEDULE_WORDS = {
+    "uip": wordlist("uip sarkari सरकारी government govt"),
+    "iap": wordlist("iap आईएपी"),
+    "who": wordlist("who डब्ल्यूएचओ"),
+}
+
+
+def cmd_schedule(turn: Turn, command: Command) -> str | None:
+    """``SCHEDULE IAP`` (``शेड्यूल IAP``): the family's children follow the schedule their
+    doctor follows (UIP, IAP or WHO); reminders, NEXT and due lists follow it. UIP
+    campaign days are still announced."""
+    if not turn.profile.registered:
+        turn.say(Text(texts.NOT_REGISTERED))
+        return "register"
+    words = {spelling_key(word) for word in tokens(clean(command.argument))}
+    chosen = [
+        name for name, names in SCHEDULE_WORDS.items() if words & {spelling_key(n) for n in names}
+    ]
+    if len(chosen) != 1:
+        turn.say(Text(texts.SCHEDULE_USAGE))
+        return None
+    turn.do(SetSchedule(chosen[0]))
+    turn.say(Text(texts.SCHEDULE_SET, schedule=Text(texts.SCHEDULE_NAMES[chosen[0]])))
+    return None
+
+
+SITE_LIMIT = 24  # letters: a Hindi reminder naming it stays within two SMS segments
+
+
+def cmd_site(turn: Turn, command: Command) -> str | None:
+    """``SITE Anganwadi Rampur`` (``केंद्र आंगनवाड़ी रामपुर``): where the family's session
+    is held, named in its reminders; the ASHA can send it from the mother's phone."""
+    if not turn.profile.registered:
+        turn.say(Text(texts.NOT_REGISTERED))
+        return "register"
+    site = " ".join(command.argument.split()).strip(" .,;:!?-")
+    if not site:
+        turn.say(Text(texts.SITE_USAGE))
+    elif len(site) > SITE_LIMIT:
+        turn.say(Text(texts.SITE_TOO_LONG, limit=SITE_LIMIT))
+    else:
+        turn.do(SetSite(site))
+        turn.say(Text(texts.SITE_SET, site=site))
+    return None
+
+
 COMMANDS: dict[str, Callable[[Turn, Command], str | None]] = {
     "help": cmd_help,
     "stop": cmd_stop,
@@ -422,4 +487,6 @@ COMMANDS: dict[str, Callable[[Turn, Command], str | None]] = {
     "covid": cmd_covid,
     "reg": cmd_reg,
     "pin": cmd_pin,
+    "site": cmd_site,
+    "schedule": cmd_schedule,
 }

@@ -82,6 +82,14 @@ KEYWORDS: dict[str, tuple[bool, str, str]] = {
     ),
     "time": (True, "time | samay | समय", "change badlo बदलें"),
     "pin": (True, "pin | pincode | पिन | पिनकोड", "code कोड"),
+    "garbh": (
+        False,
+        "garbh | गर्भ | preg | pregnant | pregnancy | garbhvati | गर्भवती | गर्भावस्था",
+        "hu hoon hun hai main mai registration register हूँ हूं है मैं",
+    ),
+    "born": (True, "born | जन्म | janam | janm | birth", "baby bachcha hua huaa हुआ"),
+    "schedule": (True, "schedule | शेड्यूल | सारणी | sarni", "tika टीका vaccine"),
+    "site": (True, "site | kendra | केंद्र | केन्द्र | tika kendra | टीका केंद्र", ""),
     "covid": (
         False,
         "covid | covid19 | covid-19 | corona | kovid | कोविड | कोरोना",

@@ -17,8 +17,7 @@ from typing import Any
 
 import yaml
 
-from flows import texts
-from flows.actions import ACTIONS, COMMANDS, PROMPTS
+from flows import actions, pregnancy, texts
 from flows.commands import match_command
 from flows.hindi_words import dont_know
 from flows.matching import tokens
@@ -56,6 +55,9 @@ from scheduler.card import ASK_HISTORY_FROM, visits_before
 from scheduler.durations import add
 
 FLOWS_FILE = Path(__file__).with_name("flows.yaml")
+PROMPTS = {**actions.PROMPTS, **pregnancy.PROMPTS}
+ACTIONS = {**actions.ACTIONS, **pregnancy.ACTIONS}
+COMMANDS = {**actions.COMMANDS, **pregnancy.COMMANDS}
 # Commands that still work after STOP.
 WHEN_STOPPED = {"start", "stop", "help", "delete"}
 # Commands after which the current question is asked again.
@@ -149,6 +151,9 @@ CONDITIONS: dict[str, Callable[[Turn], bool]] = {
 PARSERS: dict[str, Parser] = {
     "language": Parser(lambda text, turn: parse_language(text)),
     "name": Parser(lambda text, turn: _name(text)),
+    "kind": Parser(pregnancy.parse_kind),
+    "lmp": Parser(pregnancy.parse_lmp, dt.date.isoformat, _show_date),
+    "td_before": Parser(pregnancy.parse_td_before),
     "adult_name": Parser(lambda text, turn: _name(text, texts.NAME_INVALID_ADULT)),
     "birth_date": Parser(_birth_date, dt.date.isoformat, _show_date),
     "first_dose": Parser(
@@ -170,6 +175,7 @@ class Step:
     parse: str
     on_no: str | None = None
     when: str | None = None
+    switch: dict[str, str] | None = None  # an answer -> the flow that goes on from it
 
 
 @dataclass(frozen=True)
@@ -209,6 +215,10 @@ def load_flows(path: Path = FLOWS_FILE) -> dict[str, Flow]:
                 raise ValueError(f"flow {name}: step {step.id}: unknown on_no {step.on_no}")
             if step.when and step.when not in CONDITIONS:
                 raise ValueError(f"flow {name}: step {step.id}: unknown condition {step.when}")
+        for step in steps:
+            for target in (step.switch or {}).values():
+                if target not in raw:
+                    raise ValueError(f"flow {name}: step {step.id}: unknown flow {target}")
         if flow.then not in ACTIONS:
             raise ValueError(f"flow {name}: unknown action {flow.then}")
         flows[name] = flow
@@ -235,6 +245,8 @@ def process(
         command = None  # "Dona" at the name question is a name, not DONE
     if command and command.name == "pin" and turn.state.step == "place":
         command = None  # "PIN 226001" answers the question of the PIN code
+    if command and command.name == "born" and turn.state.step in ("birth_date", "lmp"):
+        command = None  # "janam 15/3/2025" answers the question of the birth date
     if profile.opted_out and (command is None or command.name not in WHEN_STOPPED):
         turn.say(Text(texts.STILL_STOPPED))
     elif command is not None:
@@ -259,13 +271,19 @@ def process(
 
 
 def _prefill(turn: Turn, flow: Flow) -> dict[str, Any]:
-    """The answers of ``flow`` already known from the caregiver's profile."""
+    """The answers of ``flow`` already known from the caregiver's profile. A new sender
+    whose circle speaks Hindi is not asked the language first: Hindi is taken, and the
+    next question says how to pick another (``presumed``; ``welcome`` until it is asked)."""
     known = {"language": turn.profile.language, "place": turn.profile.place}
-    return {
+    filled = {
         key: dataclasses.asdict(known[key]) if key == "place" else known[key]
         for key in flow.prefill
         if known.get(key)
     }
+    presumed = turn.profile.presumed_language
+    if "language" in flow.prefill and "language" not in filled and presumed:
+        filled.update(language=presumed, presumed=True, welcome=True)
+    return filled
 
 
 def _start(turn: Turn, flow: Flow) -> None:
@@ -325,6 +343,11 @@ def _answer(turn: Turn, flow: Flow, step: Step, text: str) -> None:
     if step.id == "language":
         turn.language = value
         turn.do(SetLanguage(value))
+    target = step.switch.get(value) if step.switch and isinstance(value, str) else None
+    if target:  # another flow goes on, with the answers so far
+        turn.state.flow = target
+        _start(turn, load_flows()[target])
+        return
     _advance(turn, flow, flow.steps.index(step) + 1)
 
 

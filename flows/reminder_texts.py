@@ -25,6 +25,7 @@ from locales import (
     format_day,
     render_sms,
 )
+from scheduler import pregnancy as pregnancy_dates
 from scheduler.calendars import next_ri_session
 
 PREFIX = N_("Tika reminder:")
@@ -33,6 +34,22 @@ DUE = N_("%(name)s's vaccines %(vaccines)s are due today.")
 OVERDUE = N_("%(name)s's vaccines %(vaccines)s were due on %(date)s; please go soon.")
 AT_SESSION = N_("%(name)s's vaccines %(vaccines)s: the vaccination session is on %(session)s.")
 SESSION_TODAY = N_("%(name)s's vaccines %(vaccines)s: the vaccination session is today.")
+# Where the family's session site is known (SITE): the same, naming it.
+ADVANCE_SITE = N_("%(name)s's vaccines %(vaccines)s are due on %(date)s at %(site)s.")
+DUE_SITE = N_("%(name)s's vaccines %(vaccines)s are due today at %(site)s.")
+OVERDUE_SITE = N_(
+    "%(name)s's vaccines %(vaccines)s were due on %(date)s; please go to %(site)s soon."
+)
+AT_SESSION_SITE = N_(
+    "%(name)s's vaccines %(vaccines)s: the vaccination session is on %(session)s at %(site)s."
+)
+SESSION_TODAY_SITE = N_(
+    "%(name)s's vaccines %(vaccines)s: the vaccination session is today at %(site)s."
+)
+# A pregnancy's Td still missing at 36 weeks (scheduler.pregnancy.LATE_CALL).
+STILL_DUE = N_("%(name)s's vaccines %(vaccines)s are still due: please get them now.")
+# Near a pregnancy's expected date (scheduler.pregnancy): is the baby born?
+BIRTH_CHECK = N_("%(name)s, has your baby been born? Send BORN and the date, e.g. BORN 15/3.")
 SEND_DONE = N_("Send DONE when given.")
 CAMPAIGN_DAYS = N_("%(campaign)s, vaccination days in your area: %(days)s.")
 CAMPAIGN_CHILD = N_("%(name)s's pending vaccines: %(vaccines)s.")
@@ -51,6 +68,7 @@ class ChildReminder:
     today: dt.date | None = None  # the day the reminder is sent
     campaign: str = ""  # a campaign announcement: the campaign's name in the message language
     campaign_days: tuple[dt.date, ...] = ()
+    site: str = ""  # the family's session site ("Anganwadi Rampur"), where known
 
 
 @dataclass
@@ -94,8 +112,10 @@ def by_message(planned: list[PlannedReminder]) -> list[list[PlannedReminder]]:
     for row in planned:
         key = _key(row)
         head = latest.get(key, row)
-        if row.kind not in CAMPAIGN_KINDS and all(
-            (head.child_id, code) in announced for code in head.codes
+        if (
+            row.kind not in CAMPAIGN_KINDS
+            and head.codes
+            and all((head.child_id, code) in announced for code in head.codes)
         ):
             key = announced[(head.child_id, head.codes[0])] if head.codes else key
         parts.setdefault(key, []).append(row)
@@ -110,19 +130,27 @@ def _key(row: PlannedReminder) -> tuple:
 
 
 def child_reminders(
-    planned: list[PlannedReminder], lang: str, state: str | None, today: dt.date, ri_days: str
+    planned: list[PlannedReminder],
+    lang: str,
+    state: str | None,
+    today: dt.date,
+    ri_days: str,
+    site: str = "",
 ) -> list[ChildReminder]:
     """What each child's reminder says, in ``lang``: a visit reminder names the RI session
-    day where the state's RI weekdays are known; an announcement names the round's days,
-    and stands for a visit reminder of the same day whose vaccines it names."""
+    day where the state's RI weekdays are known, and the family's session ``site`` where
+    known; an announcement names the round's days, and stands for a visit reminder of the
+    same day whose vaccines it names."""
     items = []
     latest = latest_per_visit(planned)
     announced = {
         (row.child_id, code) for row in latest if row.kind in CAMPAIGN_KINDS for code in row.codes
     }
     for row in latest:
-        if row.kind not in CAMPAIGN_KINDS and all(
-            (row.child_id, c) in announced for c in row.codes
+        if (
+            row.kind not in CAMPAIGN_KINDS
+            and row.codes
+            and all((row.child_id, c) in announced for c in row.codes)
         ):
             continue  # the day's announcement already names these vaccines
         if row.kind in CAMPAIGN_KINDS:
@@ -151,9 +179,15 @@ def child_reminders(
                 row.visit_date,
                 session_day=session,
                 today=today,
+                site=site if not row.schedule.startswith("covid-") else "",
             )
         )
     return items
+
+
+def is_birth_check(kind: str) -> bool:
+    """A question whether a pregnancy's baby is born (no vaccines in it)."""
+    return kind.startswith(f"{pregnancy_dates.BIRTH_CHECK}-")
 
 
 def _rank(kind: str) -> int:
@@ -165,16 +199,26 @@ def sentence(item: ChildReminder, lang: str) -> Text:
     ("OPV-1, Penta-1 +3"), so that a Hindi reminder keeps to one SMS segment."""
     # In Hindi at most "पोलियो-1, पेंटा-1 +3": a UCS-2 SMS is 70 characters; an English one
     # has room for the DLT variable's 30.
+    if is_birth_check(item.kind):
+        return Text(BIRTH_CHECK, name=item.name)
     limit = 18 if lang == "hi" else VARIABLE_LIMIT
     names = fit_variable(vaccines(item.codes), lang, limit)
+    values = {"name": item.name, "vaccines": names}
+    if item.kind == pregnancy_dates.LATE_CALL_KIND:
+        return Text(STILL_DUE, **values)
+    if item.site:
+        values["site"] = item.site
     if item.session_day is not None and item.session_day == item.today:
-        return Text(SESSION_TODAY, name=item.name, vaccines=names)
+        return Text(SESSION_TODAY_SITE if item.site else SESSION_TODAY, **values)
     if item.session_day is not None:
         session = format_day(item.session_day, lang)
-        return Text(AT_SESSION, name=item.name, vaccines=names, session=session)
-    template = {"advance": ADVANCE, "due": DUE}.get(item.kind, OVERDUE)
+        return Text(AT_SESSION_SITE if item.site else AT_SESSION, **values, session=session)
+    if item.site:
+        template = {"advance": ADVANCE_SITE, "due": DUE_SITE}.get(item.kind, OVERDUE_SITE)
+    else:
+        template = {"advance": ADVANCE, "due": DUE}.get(item.kind, OVERDUE)
     date = DateAs(item.visit_date, "d MMMM")  # "27 सितंबर": no year, a reminder's day is near
-    return Text(template, name=item.name, vaccines=names, date=date)
+    return Text(template, **values, date=date)
 
 
 def format_days(days: tuple[dt.date, ...], lang: str) -> str:
@@ -195,7 +239,7 @@ def format_days(days: tuple[dt.date, ...], lang: str) -> str:
 
 def text_language(names: list[str], lang: str) -> str:
     """The language to word a reminder in: ``lang``, except that an English text naming a
-    child in Devanagari ("आशा") goes in Hindi. One Devanagari letter bills the whole SMS
+    child or a place in Devanagari ("आशा") goes in Hindi. One Devanagari letter bills the whole SMS
     as UCS-2 (70 characters a segment, not 160), and the English text is the longer:
     in English it would cost two or three segments, in Hindi one."""
     if lang != "hi" and any(any("\u0900" <= ch <= "\u097f" for ch in n) for n in names):
@@ -205,8 +249,8 @@ def text_language(names: list[str], lang: str) -> str:
 
 def reminder_message(items: list[ChildReminder], lang: str) -> str:
     """The message for one caregiver: every child's reminder of the day, in ``lang`` (or
-    in Hindi for a child named in Devanagari: :func:`text_language`)."""
-    lang = text_language([item.name for item in items], lang)
+    in Hindi for a child or a session site named in Devanagari: :func:`text_language`)."""
+    lang = text_language([value for item in items for value in (item.name, item.site)], lang)
     parts = [render_sms(PREFIX, lang)]
     campaigns = [item for item in items if item.kind in CAMPAIGN_KINDS]
     visits = [item for item in items if item.kind not in CAMPAIGN_KINDS]
@@ -221,6 +265,6 @@ def reminder_message(items: list[ChildReminder], lang: str) -> str:
             for i in announced
         ]
     parts += [render_sms(sentence(item, lang), lang) for item in visits]
-    if any(item.kind != "advance" for item in items):
+    if any(item.kind != "advance" and not is_birth_check(item.kind) for item in items):
         parts.append(render_sms(SEND_DONE, lang))
     return " ".join(parts)

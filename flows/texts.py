@@ -13,6 +13,43 @@ LANGUAGE_SET = N_("Language set to English.")
 LANGUAGE_CHOICE = N_("हिंदी के लिए 1 भेजें। For English, send 2.")
 
 ASK_NAME = N_("What is your child's name? If not named yet, send BABY.")
+# The first question of a registration: a child's vaccines, or a pregnancy's.
+ASK_KIND = N_("Send 1 for a child's vaccines, 2 for a pregnancy's. Or send the child's name.")
+# The first reply to a new number whose circle speaks the language it is written in.
+WELCOME_ASK_KIND = N_(
+    "Tika: free vaccine reminders. Send 1 for a child, 2 for a pregnancy. "
+    "For English, send ENGLISH."
+)
+KIND_INVALID = N_("Please send 1 for a child or 2 for a pregnancy.")
+# ---- a pregnancy (flows/pregnancy.py) ----
+ASK_LMP = N_(
+    "When did your last period start? Send the date, e.g. 15/3/2025, or the month of "
+    "pregnancy, 1 to 9."
+)
+LMP_INVALID = N_(
+    "Please send the date your last period started, e.g. 15/3/2025, or the month of "
+    "pregnancy, 1 to 9."
+)
+LMP_TOO_OLD = N_("That is more than 10 months ago. Please check the date.")
+ASK_TD_BEFORE = N_(
+    "Did you get 2 Td injections in a pregnancy in the last 3 years? Send 1 yes, 2 no or not known."
+)
+CONFIRM_PREGNANCY = N_(
+    "Please check: %(name)s, baby due about %(due)s, PIN %(pincode)s (%(district)s). "
+    "Send 1 if right, 2 to change."
+)
+CONFIRM_PREGNANCY_NO_PLACE = N_(
+    "Please check: %(name)s, baby due about %(due)s, area not known. Send 1 if right, 2 to change."
+)
+PREGNANCY_REGISTERED = N_(
+    "%(name)s is registered: baby due about %(due)s. We will remind you of each Td injection."
+)
+BORN_USAGE = N_("Send BORN and the baby's birth date, e.g. BORN 15/3/2025.")
+BORN_ALREADY = N_("A baby born on %(date)s is already registered on this number.")
+BORN_REGISTERED = N_(
+    "Congratulations! Your baby born on %(date)s is registered. We will remind you before "
+    "each vaccine."
+)
 ASK_BIRTH_DATE = N_("When was %(name)s born? Send day/month/year, e.g. 15/3/2025.")
 ASK_PINCODE = N_("What is your 6-digit PIN code? e.g. 226001. Not known? Send your district.")
 CONFIRM_CHILD = N_(
@@ -37,6 +74,22 @@ NO_PLACE = N_(
     "the PIN code, e.g. PIN 226001, or ask your ASHA."
 )
 PLACE_SET = N_("Your area is now %(district)s. Reminders follow its vaccines and session days.")
+# SCHEDULE IAP: the family's children follow the schedule their doctor follows.
+SCHEDULE_NAMES = {
+    "uip": N_("the government's UIP"),
+    "iap": N_("the IAP"),
+    "who": N_("WHO's"),
+}
+SCHEDULE_SET = N_(
+    "Reminders now follow %(schedule)s schedule. For the government's, send SCHEDULE UIP."
+)
+SCHEDULE_USAGE = N_(
+    "If your child's doctor follows the IAP schedule, send SCHEDULE IAP; for the "
+    "government's, SCHEDULE UIP."
+)
+SITE_USAGE = N_("Send SITE and where the vaccination session is held, e.g. SITE Anganwadi Rampur.")
+SITE_TOO_LONG = N_("Please send the place in %(limit)s letters or fewer.")
+SITE_SET = N_("Reminders will now say the vaccines are at %(site)s.")
 REGISTERED = N_("%(name)s is registered; we will remind you before each vaccine.")
 
 NEXT_VISIT = N_("%(name)s: next vaccines %(vaccines)s on %(date)s.")

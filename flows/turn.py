@@ -11,7 +11,8 @@ from typing import Any
 
 from flows.parsing import Place
 from locales import Renderable, Text, normalise_language
-from scheduler import Area, Schedule, Visit, forecast, load_schedule
+from locales.places import speaks_hindi
+from scheduler import CHILDREN_SCHEDULES, Area, Schedule, Visit, forecast, load_schedule
 from scheduler.vaccines import dose_text
 
 # ---- what the shell loads ------------------------------------------------------------
@@ -37,10 +38,20 @@ class Profile:
     opted_out: bool = False
     children: tuple[ChildInfo, ...] = ()
     phone: str = ""  # E.164; "" where not known (a voice caller's, the tests')
+    # The state of a new number's telecom circle, where the gateway tells it.
+    region: str | None = None
 
     @property
     def registered(self) -> bool:
         return bool(self.children)
+
+    @property
+    def presumed_language(self) -> str | None:
+        """The language to write first to a sender who has not chosen one: Hindi where
+        their number's circle is in a Hindi-speaking state; None where not known."""
+        if self.language is None and speaks_hindi(self.region):
+            return "hi"
+        return None
 
 
 @dataclass
@@ -123,6 +134,28 @@ class SetSlot:
 
 
 @dataclass(frozen=True)
+class SetSchedule:
+    """The family's children follow another schedule ("iap": their doctor follows IAP's)."""
+
+    schedule: str
+
+
+@dataclass(frozen=True)
+class BabyBorn:
+    """A pregnancy of the caregiver ended in the birth of a child registered in the same
+    turn: its reminders are planned again (to none)."""
+
+    pregnancy_id: int
+
+
+@dataclass(frozen=True)
+class SetSite:
+    """Where the family's vaccination session is held, as reminders name it."""
+
+    site: str
+
+
+@dataclass(frozen=True)
 class SetChannel:
     """How reminders reach the caregiver: "sms", or "voice" (a phone call)."""
 
@@ -149,7 +182,10 @@ Effect = (
     | OptIn
     | DeleteCaregiver
     | SetSlot
+    | SetSite
     | SetChannel
+    | BabyBorn
+    | SetSchedule
 )
 
 
@@ -169,8 +205,23 @@ class Turn:
     def __post_init__(self) -> None:
         if not self.language:
             self.language = normalise_language(
-                self.profile.language or self.state.data.get("language")
+                self.profile.language
+                or self.state.data.get("language")
+                or self.profile.presumed_language
             )
+
+    @property
+    def child_schedule(self) -> str:
+        """The schedule a new child of this family follows: its children's (a family that
+        chose IAP's), else the deployment's (``SCHEDULE``)."""
+        for child in self.profile.children:
+            if child.schedule in CHILDREN_SCHEDULES:
+                return child.schedule
+        return self.schedule.id if self.schedule.id in CHILDREN_SCHEDULES else "uip"
+
+    def rules(self, name: str) -> Schedule:
+        """The schedule ``name`` (the deployment's as the service loaded it)."""
+        return self.schedule if name == self.schedule.id else load_schedule(name)
 
     def say(self, text: Renderable) -> None:
         self.replies.append(text)
@@ -184,12 +235,13 @@ class Turn:
         doses: tuple[tuple[str, dt.date], ...] = (),
         as_of: dt.date | None = None,
         place: Place | None = None,
-        schedule: str = "uip",
+        schedule: str | None = None,
     ) -> Visit | None:
-        """The next vaccination visit of a child (or an adult), from the schedule engine."""
+        """The next vaccination visit of a child (or an adult), from the schedule engine
+        (``schedule``: the person's; None: a new child's, :attr:`child_schedule`)."""
         place = place or self.profile.place
         area = Area(district=place.district, state=place.state) if place else None
-        rules = self.schedule if schedule == "uip" else load_schedule(schedule)
+        rules = self.rules(schedule or self.child_schedule)
         result = forecast(birth_date, doses, as_of or self.today, area=area, schedule=rules)
         return result.next_visit
 
@@ -206,7 +258,7 @@ class Turn:
             return ()
         place = self.profile.place
         area = Area(district=place.district, state=place.state) if place else None
-        rules = self.schedule if child.schedule == "uip" else load_schedule(child.schedule)
+        rules = self.rules(child.schedule)
         return forecast(child.birth_date, child.doses, day, area, rules).can_give(day)
 
     def child(self, child_id: int) -> ChildInfo:

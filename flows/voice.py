@@ -20,6 +20,7 @@ from flows import voice_dates as dates
 from flows import voice_sms
 from flows.actions import MAX_CHILDREN
 from flows.parsing import InputError, Place, parse_pincode
+from flows.pregnancy import lmp_from_month
 from flows.turn import (
     OptIn,
     OptOut,
@@ -42,6 +43,10 @@ from flows.voice_call import (
 from flows.voice_words import digit_words, place_words
 from locales import LANGUAGE_NAMES, LANGUAGES, Text
 from scheduler import Schedule
+from scheduler.card import ASK_HISTORY_FROM, CARD_VISITS, visits_before
+from scheduler.durations import add
+
+NOT_KNOWN = "8"  # at the MCP card question: no visit on the card, or not known
 
 # ---- the entry points --------------------------------------------------------------------
 
@@ -173,6 +178,9 @@ def _read_back_pincode(call: Call) -> None:
 ASK: dict[str, Callable[[Call], None]] = {
     "language": _ask_language,
     **dates.QUESTIONS,
+    "card": lambda call: call.say("ASK_CARD"),
+    "pregnancy_month": lambda call: call.say("ASK_PREGNANCY_MONTH"),
+    "td_before": lambda call: call.say("ASK_TD_BEFORE"),
     "pincode": lambda call: call.say("ASK_PINCODE"),
     "confirm_pincode": _read_back_pincode,
     "menu": _ask_menu,
@@ -220,10 +228,55 @@ def _confirm_birth_date(call: Call, digits: str) -> None:
     if not _yes(digits):
         del call.state.data["birth_date"]
         call.ask("born_this_year")
-    elif "place" in call.state.data:
-        actions.register(call)
+        return
+    born = dt.date.fromisoformat(call.state.data["birth_date"])
+    if add(born, ASK_HISTORY_FROM) <= call.today:  # what the MCP card shows was given
+        call.ask("card")
+    else:
+        _after_history(call)
+
+
+def _card(call: Call, digits: str) -> None:
+    """The last visit on the MCP card: 1 birth ... 6 sixteen months; 8 none or not known
+    (0 is "back", as at every question)."""
+    if digits == NOT_KNOWN:
+        last = 0
+    elif len(digits) == 1 and "1" <= digits <= str(len(CARD_VISITS)):
+        last = int(digits)
+    else:
+        raise Retry("WRONG_KEY")
+    born = dt.date.fromisoformat(call.state.data["birth_date"])
+    if last > visits_before(born, call.today):
+        raise Retry("CARD_NOT_YET")
+    call.state.data["history"] = last
+    _after_history(call)
+
+
+def _after_history(call: Call) -> None:
+    """The PIN code, unless known from before; then the child (or pregnancy) is registered."""
+    if "place" in call.state.data:
+        _register(call)
     else:
         call.ask("pincode")
+
+
+def _register(call: Call) -> None:
+    if call.state.data.get("kind") == "pregnancy":
+        actions.register_pregnancy(call)
+    else:
+        actions.register(call)
+
+
+def _pregnancy_month(call: Call, digits: str) -> None:
+    if len(digits) != 1 or not "1" <= digits <= "9":
+        raise Retry("WRONG_KEY")
+    call.state.data["lmp"] = lmp_from_month(int(digits), call.today).isoformat()
+    call.ask("td_before")
+
+
+def _td_before(call: Call, digits: str) -> None:
+    call.state.data["td_before"] = "yes" if _yes(digits) else "no"
+    _after_history(call)
 
 
 def _pincode(call: Call, digits: str) -> None:
@@ -239,7 +292,7 @@ def _pincode(call: Call, digits: str) -> None:
 
 def _confirm_pincode(call: Call, digits: str) -> None:
     if _yes(digits):
-        actions.register(call)
+        _register(call)
     else:
         del call.state.data["place"]
         call.ask("pincode")
@@ -307,6 +360,9 @@ ANSWER: dict[str, Callable[[Call, str], None]] = {
     "age_months": dates.age_months,
     "birth_day": dates.birth_day,
     "confirm_birth_date": _confirm_birth_date,
+    "card": _card,
+    "pregnancy_month": _pregnancy_month,
+    "td_before": _td_before,
     "pincode": _pincode,
     "confirm_pincode": _confirm_pincode,
     "menu": _menu,

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flows import voice_sms
+from flows import texts, voice_sms
 from flows import voice_texts as said
 from flows.actions import MAX_CHILDREN, visit_text
 from flows.parsing import Place
+from flows.reminder_texts import is_birth_check
 from flows.turn import AddChild, ChildInfo, RecordDoses, SetChannel, SetLanguage, SetPlace, vaccines
 from flows.voice_call import Call
 from flows.voice_words import date_words
-from locales import Text, render
+from locales import DateAs, Text, render
 from scheduler import Visit
+from scheduler.card import card_doses
+from scheduler.pregnancy import SCHEDULE as PREGNANCY
+from scheduler.pregnancy import due_date, td_history
 
 
 def register(call: Call) -> None:
@@ -33,13 +37,44 @@ def register(call: Call) -> None:
     if place != profile.place:
         call.do(SetPlace(place))
     name = child_name(call)
-    call.do(AddChild(name, born))
+    schedule = call.turn.child_schedule
+    given = card_doses(call.turn.rules(schedule), born, data.get("history", 0))  # MCP card
+    call.do(AddChild(name, born, schedule, tuple(given)))
     if not profile.registered:
         call.do(SetChannel("voice"))
-    visit = call.turn.next_visit(born, place=place)
+    visit = call.turn.next_visit(born, tuple(given), place=place, schedule=schedule)
     call.say("REGISTERED", name=name)
     say_visit(call, name, visit)
     call.sms += [Text(voice_sms.REGISTERED_BY_CALL, name=name), visit_text(call.turn, name, visit)]
+    call.state.data = {}
+    call.ask("menu")
+
+
+def register_pregnancy(call: Call) -> None:
+    """Save the pregnancy (named "Mother": a keypad gives no name), say the expected
+    date and her first Td dose, and send both by SMS too."""
+    profile, data = call.profile, call.state.data
+    if len(profile.children) >= MAX_CHILDREN:
+        call.say("TOO_MANY_CHILDREN", count=len(profile.children))
+        call.ask("menu")
+        return
+    place = Place(**data["place"])
+    lmp = dt.date.fromisoformat(data["lmp"])
+    if call.language != profile.language:
+        call.do(SetLanguage(call.language))
+    if place != profile.place:
+        call.do(SetPlace(place))
+    name = render(said.MOTHER_NAME, call.language)
+    person = AddChild(name, lmp, PREGNANCY, td_history(lmp, data.get("td_before", "no")))
+    call.do(person)
+    if not profile.registered:
+        call.do(SetChannel("voice"))
+    due = due_date(lmp)
+    call.say("PREGNANCY_REGISTERED", date=date_words(due, call.language))
+    visit = call.turn.next_visit(lmp, person.doses, place=place, schedule=PREGNANCY)
+    say_visit(call, name, visit)
+    registered = Text(texts.PREGNANCY_REGISTERED, name=name, due=DateAs(due, "d MMMM yyyy"))
+    call.sms += [registered, visit_text(call.turn, name, visit, place, PREGNANCY)]
     call.state.data = {}
     call.ask("menu")
 
@@ -95,6 +130,9 @@ def say_reminder(call: Call) -> None:
     """Each child's reminder: kind, name, dose codes and visit date (ISO), as the shell
     stored them when the call was answered."""
     for item in call.state.data["reminder"]:
+        if is_birth_check(item["kind"]):
+            call.say("REMINDER_BIRTH_CHECK", name=item["name"])
+            continue
         key = REMINDER_KEYS.get(item["kind"], "REMINDER_OVERDUE")
         date = date_words(dt.date.fromisoformat(item["date"]), call.language)
         call.say(key, name=item["name"], vaccines=vaccines(item["codes"]), date=date)

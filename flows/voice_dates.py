@@ -15,6 +15,7 @@ from flows.parsing import MAX_AGE_YEARS
 from flows.voice_call import YES, Call, Retry
 from flows.voice_words import date_words, digit_words, month_name
 
+PREGNANT = "3"  # at the first question: a pregnancy, not a child
 MAX_AGE_MONTHS = MAX_AGE_YEARS * 12 - 1  # under 6 years: at most 71 months completed
 
 
@@ -44,6 +45,7 @@ def born_from_age(today: dt.date, months: int, day: int) -> dt.date | None:
 
 def ask_born_this_year(call: Call) -> None:
     call.say("ASK_BORN_THIS_YEAR")
+    call.say("ASK_IF_PREGNANT")  # 3: a pregnancy (flows.voice, pregnancy_month)
 
 
 def read_back(call: Call) -> None:
@@ -63,8 +65,13 @@ QUESTIONS = {
 
 
 def born_this_year(call: Call, digits: str) -> None:
+    if digits == PREGNANT:
+        call.state.data["kind"] = "pregnancy"
+        call.ask("pregnancy_month")
+        return
     if digits not in ("1", "2"):
         raise Retry("WRONG_KEY")
+    call.state.data.pop("kind", None)
     for answer in ("birth_month", "age_months"):
         call.state.data.pop(answer, None)
     call.ask("birth_month" if digits == YES else "age_months")

@@ -16,6 +16,18 @@ WELCOME_BACK = N_("Welcome back to Tika.")
 
 KEYS_HELP = N_("At any question, press 9 to hear it again, or 0 to go back.")
 ASK_BORN_THIS_YEAR = N_("Was your child born this year? If yes, press 1. If no, press 2.")
+ASK_IF_PREGNANT = N_("If you are pregnant, press 3.")
+# A pregnancy on the keypad (flows/pregnancy.py): the month, and Td in an earlier one.
+ASK_PREGNANCY_MONTH = N_("In which month of pregnancy are you? Press a key from 1 to 9.")
+ASK_TD_BEFORE = N_(
+    "In a pregnancy in the last 3 years, did you get 2 Td injections? If yes, press 1. "
+    "If no, or you do not know, press 2."
+)
+PREGNANCY_REGISTERED = N_(
+    "Thank you. Your pregnancy is registered; the baby is due about %(date)s. We will "
+    "remind you of each Td injection."
+)
+MOTHER_NAME = N_("Mother")
 ASK_BIRTH_MONTH = N_(
     "In which month was your child born? Press its number as two keys: 0 1 for January, "
     "0 2 for February, and so on, up to 1 2 for December."
@@ -29,6 +41,13 @@ ASK_AGE_MONTHS = N_(
     "1 8 for one and a half years, 3 0 for two and a half years."
 )
 READ_BACK_DATE = N_("You entered %(date)s. If this is right, press 1. To enter it again, press 2.")
+# A child six weeks or older: the last visit its MCP card shows (scheduler.card).
+ASK_CARD = N_(
+    "Look at the child's MCP card. Which was the last vaccination visit? Press 1 for birth, "
+    "2 for six weeks, 3 for ten weeks, 4 for fourteen weeks, 5 for nine months, 6 for "
+    "sixteen months. If none, or you do not know, press 8."
+)
+CARD_NOT_YET = N_("Your child is not old enough for that visit yet.")
 ASK_PINCODE = N_("Please enter your 6-digit PIN code.")
 READ_BACK_PINCODE = N_(
     "You entered PIN code %(digits)s, %(district)s. If this is right, press 1. "
@@ -77,6 +96,10 @@ GOODBYE_UNREGISTERED = N_(
     "We will send you an SMS that says how. Goodbye."
 )
 
+REMINDER_BIRTH_CHECK = N_(
+    "%(name)s, has your baby been born? To register the baby, send BORN and the birth "
+    "date by SMS, for example BORN 15/3."
+)
 REMINDER_INTRO = N_("Namaste. This is a vaccine reminder from Tika.")
 REMINDER_ADVANCE = N_("%(name)s's vaccines %(vaccines)s are due on %(date)s.")
 REMINDER_DUE = N_(

@@ -59,3 +59,71 @@ HINDI_STATES = frozenset(
 def speaks_hindi(state: str | None) -> bool:
     """Whether Tika writes first in Hindi to someone new in ``state``."""
     return bool(state) and state.upper() in HINDI_STATES
+
+
+# India's 22 licensed telecom service areas ("circles"), by the two-letter codes gateways
+# report (Exotel's number metadata API answers e.g. Circle "GJ", CircleName "Gujarat Telecom
+# Circle (includes Daman & Diu, Dadra & Nagar Haveli)"), each with the state whose
+# language its people mostly speak. Source: Department of Telecommunications, the list of
+# licensed service areas (Unified Licence, Schedule "Service Areas"); the metro circles are
+# those of the state they lie in. A circle name is read where its code is not one of these.
+CIRCLE_STATES: dict[str, str] = {
+    "AP": "ANDHRA PRADESH",  # Andhra Pradesh and Telangana
+    "AS": "ASSAM",
+    "BR": "BIHAR",  # Bihar and Jharkhand
+    "CH": "TAMIL NADU",  # Chennai
+    "DL": "DELHI",
+    "GJ": "GUJARAT",
+    "HP": "HIMACHAL PRADESH",
+    "HR": "HARYANA",
+    "JK": "JAMMU AND KASHMIR",
+    "KA": "KARNATAKA",
+    "KL": "KERALA",
+    "KO": "WEST BENGAL",  # Kolkata
+    "MH": "MAHARASHTRA",  # Maharashtra and Goa
+    "MP": "MADHYA PRADESH",  # Madhya Pradesh and Chhattisgarh
+    "MU": "MAHARASHTRA",  # Mumbai
+    "NE": "MEGHALAYA",  # the North East but Assam
+    "OR": "ODISHA",
+    "PB": "PUNJAB",
+    "RJ": "RAJASTHAN",
+    "TN": "TAMIL NADU",
+    "UE": "UTTAR PRADESH",  # Uttar Pradesh (East)
+    "UW": "UTTAR PRADESH",  # Uttar Pradesh (West) and Uttarakhand
+    "WB": "WEST BENGAL",  # West Bengal and the Andaman and Nicobar Islands
+}
+# Words of a circle's name that say its state, for a code not listed above.
+_CIRCLE_NAME_WORDS = {
+    "uttar pradesh": "UTTAR PRADESH",
+    "bihar": "BIHAR",
+    "madhya pradesh": "MADHYA PRADESH",
+    "rajasthan": "RAJASTHAN",
+    "delhi": "DELHI",
+    "haryana": "HARYANA",
+    "himachal": "HIMACHAL PRADESH",
+    "gujarat": "GUJARAT",
+    "maharashtra": "MAHARASHTRA",
+    "mumbai": "MAHARASHTRA",
+    "karnataka": "KARNATAKA",
+    "kerala": "KERALA",
+    "tamil nadu": "TAMIL NADU",
+    "chennai": "TAMIL NADU",
+    "andhra": "ANDHRA PRADESH",
+    "bengal": "WEST BENGAL",
+    "kolkata": "WEST BENGAL",
+    "odisha": "ODISHA",
+    "orissa": "ODISHA",
+    "punjab": "PUNJAB",
+    "assam": "ASSAM",
+    "north east": "MEGHALAYA",
+    "jammu": "JAMMU AND KASHMIR",
+}
+
+
+def circle_state(code: str, name: str = "") -> str | None:
+    """The state a telecom circle stands for (its code first, else words of its name), or
+    None when neither says."""
+    if state := CIRCLE_STATES.get(code.strip().upper()):
+        return state
+    lowered = name.lower()
+    return next((state for word, state in _CIRCLE_NAME_WORDS.items() if word in lowered), None)

@@ -12,6 +12,7 @@ the engine itself (:mod:`scheduler.engine`) does no I/O.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from scheduler.durations import Duration, add, parse_duration, subtract
 from scheduler.engine import History, compute
@@ -25,7 +26,7 @@ from scheduler.errors import (
     ScheduleError,
     UnknownDoseCode,
 )
-from scheduler.loader import load_schedule, schedule_names
+from scheduler.loader import CHILDREN_SCHEDULES, load_schedule, schedule_names
 from scheduler.model import Area, Dose, Schedule, Series, parse_schedule
 from scheduler.results import (
     DUE,
@@ -43,6 +44,7 @@ from scheduler.results import (
 )
 
 __all__ = [
+    "CHILDREN_SCHEDULES",
     "DUE",
     "GIVEN",
     "MISSED",
@@ -93,4 +95,26 @@ def forecast(
     """
     if schedule is None:
         schedule = load_schedule("uip")
+    if schedule.equivalents:
+        history = with_equivalents(history, schedule.equivalents)
     return compute(schedule, birth_date, history, as_of, area)
+
+
+def with_equivalents(history: History, equivalents: Mapping[str, tuple[str, ...]]) -> History:
+    """The history as this schedule reads it: a dose of another schedule (a family that
+    changed schedule) stands for the doses its ``equivalents`` name, on its date (none:
+    it counts for nothing here), unless those are recorded themselves."""
+    pairs = list(history.items()) if isinstance(history, Mapping) else list(history)
+    try:
+        if not any(code in equivalents for code, _ in pairs):
+            return history
+    except (TypeError, ValueError):
+        return history  # not (code, date) pairs: the engine says what is wrong
+    own = [(code, given) for code, given in pairs if code not in equivalents]
+    recorded = {code for code, _ in own}
+    for code, given in pairs:
+        for part in equivalents.get(code, ()):
+            if part not in recorded:
+                own.append((part, given))
+                recorded.add(part)
+    return own

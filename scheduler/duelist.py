@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scheduler import forecast
+from scheduler import forecast, load_schedule
 from scheduler.model import Area, Schedule
 from scheduler.results import GIVEN, OVERDUE
 
@@ -74,11 +74,13 @@ def due_entries(
     days_by_state: dict[str | None, list[dt.date]],
     schedule: Schedule,
 ) -> list[DueEntry]:
-    """Each person due on one of their state's session days, sorted by day and name."""
+    """Each person due on one of their state's session days, sorted by day and name; each
+    on their own schedule (``schedule`` is the deployment's, as the service loaded it)."""
     entries = []
     for person in people:
         days = [d for d in days_by_state.get(person.state) or [] if d >= person.birth_date]
-        if days and (entry := _entry(person, days, schedule)) is not None:
+        rules = schedule if person.schedule == schedule.id else load_schedule(person.schedule)
+        if days and (entry := _entry(person, days, rules)) is not None:
             entries.append(entry)
     return sorted(entries, key=lambda e: (e.session_day, e.person.name, e.person.child_id))
 

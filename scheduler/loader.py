@@ -17,6 +17,11 @@ SCHEDULE_DIR = Path(__file__).resolve().parent / "schedules"
 JE_AREA = "je_endemic"
 
 
+# The children's schedules a family may follow (SCHEDULE, and per family SCHEDULE IAP):
+# the government's, the Indian Academy of Pediatrics', WHO's.
+CHILDREN_SCHEDULES = ("uip", "iap", "who")
+
+
 def schedule_names() -> tuple[str, ...]:
     """The names of the shipped schedules ("uip", "uip-pregnancy", ...)."""
     return tuple(sorted(p.stem for p in SCHEDULE_DIR.glob("*.yaml")))

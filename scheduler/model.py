@@ -26,6 +26,7 @@ SCHEDULE_KEYS = frozenset(
         "id",
         "title",
         "reference",
+        "equivalents",
         "grace",
         "overdue_after",
         "areas",
@@ -170,6 +171,7 @@ class Schedule:
         conditions: Mapping[str, Condition],
         history_before_reference: bool = False,
         visit_window: Duration = NO_DAYS,
+        equivalents: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.id = id
         self.title = title
@@ -180,6 +182,9 @@ class Schedule:
         self.areas = MappingProxyType(dict(areas))
         self.conditions = MappingProxyType(dict(conditions))
         self.history_before_reference = history_before_reference
+        # Another schedule's combination dose -> this schedule's doses it stands for
+        # (the UIP's penta-1 is DTwP, Hep B and Hib): a history is read with them.
+        self.equivalents = MappingProxyType(dict(equivalents or {}))
         #: A dose that can first be given this soon after a visit's day moves the visit to
         #: it, when nothing becomes overdue by then (one visit, not two).
         self.visit_window = visit_window
@@ -368,6 +373,15 @@ def parse_schedule(data: Mapping[str, Any], *, areas: Mapping[str, Any] | None =
         )
         if missing:
             raise InvalidSchedule(f"condition {name!r}: unknown dose code(s) {missing}")
+    known = {d.code for s in series for slot in s.slots for d in slot}
+    equivalents = {}
+    for code, parts in (data.get("equivalents") or {}).items():
+        unknown = sorted(set(parts or ()) - known)
+        if code in known or unknown:
+            raise InvalidSchedule(
+                f"equivalents: {code!r}: a code of another schedule, as this one's"
+            )
+        equivalents[str(code)] = tuple(parts or ())
     return Schedule(
         id=str(data["id"]),
         title=str(data.get("title", data["id"])),
@@ -379,4 +393,5 @@ def parse_schedule(data: Mapping[str, Any], *, areas: Mapping[str, Any] | None =
         conditions=conditions,
         history_before_reference=history_mode == "conditions",
         visit_window=window,
+        equivalents=equivalents,
     )

@@ -110,6 +110,8 @@ class FakeExotel(LocalServer):
         self._script_all: deque[Outcome] = deque()
         self._storm: deque[Refusal] = deque()
         self._window: deque[float] = deque()
+        self._circles: dict[str, tuple[str, str]] = {}
+        self._lookups: list[str] = []
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -123,6 +125,7 @@ class FakeExotel(LocalServer):
                 app.router.add_get(
                     f"{account}/{folder}/Messages/{{sid:[^/.]+}}{suffix}", self._details
                 )
+            app.router.add_get(f"{account}/Numbers/{{number:[^/]+?}}{suffix}", self._number)
         app.router.add_get("/_fake/stats", self._stats)
         app.router.add_post("/_fake/inbound", self._inbound_endpoint)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
@@ -183,6 +186,12 @@ class FakeExotel(LocalServer):
         """Every send / bulk send request, refused ones too."""
         with self._lock:
             return [dict(request) for request in self._requests]
+
+    @property
+    def lookups(self) -> list[str]:
+        """The numbers the number metadata API was asked about, in order."""
+        with self._lock:
+            return list(self._lookups)
 
     @property
     def callback_results(self) -> list[CallbackResult]:
@@ -342,6 +351,26 @@ class FakeExotel(LocalServer):
                 return _answer(request, 404, Refusal(404).body())
             resource = record.resource(self.account_sid, self.national_numbers)
         return _answer(request, 200, {"SMSMessage": resource})
+
+    def circle(self, number: str, code: str, name: str) -> None:
+        """Let the number metadata API answer ``number``'s telecom circle (the fake knows
+        only the numbers a test gives it; any other is 404)."""
+        with self._lock:
+            self._circles[_national(number)] = (code, name)
+
+    async def _number(self, request: web.Request) -> web.Response:
+        """The number metadata API: ``{"Numbers": {"PhoneNumber", "Circle", ...}}``."""
+        if denied := self._denied(request):
+            return denied
+        number = _national(request.match_info["number"])
+        with self._lock:
+            self._lookups.append(number)
+            known = self._circles.get(number)
+        if known is None:
+            return _answer(request, 404, Refusal(404).body())
+        code, name = known
+        metadata = {"PhoneNumber": number, "Circle": code, "CircleName": name, "Type": "Mobile"}
+        return _answer(request, 200, {"Numbers": metadata})
 
     async def _stats(self, request: web.Request) -> web.Response:
         """Counts, for a benchmark driving the fake in another process."""
@@ -517,3 +546,9 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _national(number: str) -> str:
+    """An Indian mobile as Exotel writes it back (0XXXXXXXXXX), from any common form."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return "0" + digits[-10:]

@@ -144,7 +144,7 @@ def test_a_mother_registers_in_english_step_by_step_and_stops(app, config, exote
     run_worker(config, "2025-01-20T10:00:05+05:30")
     replies = mother.received()
     assert "For English, send 2." in replies[0]  # the menu: one template, in Hindi first
-    assert replies[1].startswith("What is your child's name?")  # in English from then on
+    assert replies[1].startswith("Send 1 for a child's vaccines")  # in English from then on
     assert any(reply.startswith("Asha is registered") for reply in replies)
     with clock.frozen("2025-01-20T10:05"):
         mother.texts("STOP")

@@ -72,7 +72,7 @@ def test_chat_in_the_terminal(database_url, redis_url, redis):
     result = flask("chat", "+919812345678", env=env, input="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
     assert "For English, send 2." in result.stdout
-    assert "tika> What is your child's name?" in result.stdout
+    assert "tika> Send 1 for a child's vaccines, 2 for a pregnancy's." in result.stdout
     assert "tika> Asha is registered; we will remind you before each vaccine." in result.stdout
     assert (
         "tika> Asha: BCG, OPV-0 can be given now, at the next session on Saturday 22 March."

@@ -9,6 +9,7 @@ from statistics import mean
 
 import pytest
 
+from flows.actions import SITE_LIMIT
 from flows.reminder_texts import ChildReminder, reminder_message
 from locales import LANGUAGES
 from locales.segments import segment_count
@@ -28,18 +29,22 @@ def visits() -> list[tuple[str, ...]]:
     return [tuple(codes) for codes in by_age.values()]
 
 
-def reminders(lang: str) -> list[str]:
-    """Each kind of reminder, for each visit and name."""
+# The longest session site SITE takes (24 letters), as an ASHA would write it.
+SITES = {"hi": "आंगनवाड़ी केंद्र रामपुरा", "en": "Anganwadi Centre Rampura"}
+
+
+def reminders(lang: str, site: str = "") -> list[str]:
+    """Each kind of reminder, for each visit and name (naming the session ``site``)."""
     made = []
     for codes in visits():
         for name in NAMES[lang]:
             due = TODAY + dt.timedelta(days=3)
             for item in (
-                ChildReminder("advance", name, codes, due),
-                ChildReminder("due", name, codes, TODAY),
-                ChildReminder("overdue-1", name, codes, TODAY - dt.timedelta(days=20)),
-                ChildReminder("advance", name, codes, due, session_day=due, today=TODAY),
-                ChildReminder("due", name, codes, TODAY, session_day=TODAY, today=TODAY),
+                ChildReminder("advance", name, codes, due, site=site),
+                ChildReminder("due", name, codes, TODAY, site=site),
+                ChildReminder("overdue-1", name, codes, TODAY - dt.timedelta(days=20), site=site),
+                ChildReminder("advance", name, codes, due, session_day=due, today=TODAY, site=site),
+                ChildReminder("due", name, codes, TODAY, session_day=TODAY, today=TODAY, site=site),
             ):
                 made.append(reminder_message([item], lang))
     return made
@@ -55,6 +60,16 @@ def test_every_reminder_fits_two_segments(lang) -> None:
     print(f"\n{lang}: {len(made)} reminders, {average_segments(lang):.2f} segments on average")
     too_long = [text for text in made if segment_count(text) > 2]
     assert too_long == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_reminder_naming_the_longest_session_site_still_fits_two_segments(lang) -> None:
+    site = SITES[lang]
+    assert len(SITES[lang]) == SITE_LIMIT
+    made = reminders(lang, site)
+    assert all(site in text for text in made)
+    print(f"\n{lang}, naming the site: {mean(segment_count(t) for t in made):.2f} on average")
+    assert [text for text in made if segment_count(text) > 2] == []
 
 
 def test_a_hindi_reminder_for_a_usual_name_is_one_segment() -> None:

@@ -821,8 +821,8 @@ def test_unknown_code_in_a_forecast_lookup() -> None:
 
 
 def test_unknown_schedule() -> None:
-    with pytest.raises(ScheduleError, match="unknown schedule 'iap'"):
-        load_schedule("iap")
+    with pytest.raises(ScheduleError, match="unknown schedule 'cdc'"):
+        load_schedule("cdc")
 
 
 def test_td_dose_already_given_this_pregnancy_is_not_followed_by_a_booster() -> None:

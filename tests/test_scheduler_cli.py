@@ -197,7 +197,7 @@ def test_table_lists_invalid_doses() -> None:
             "after the as-of date 2025-06-01",
         ),
         (["--dob", "2025-07-01", "--on", "2025-06-01"], "birth date 2025-07-01 is after"),
-        (["--dob", "2025-01-01", "--schedule", "iap"], "invalid choice: 'iap'"),
+        (["--dob", "2025-01-01", "--schedule", "cdc"], "invalid choice: 'cdc'"),
         (["--dob", "2025-01-01", "--lang", "fr"], "invalid choice: 'fr'"),
         ([], "the following arguments are required: --dob"),
     ],

@@ -29,6 +29,9 @@ def test_hindi_registration_then_next_names_the_visit(phone, session, frozen_clo
         assert len(menu) == 1
         assert "हिंदी के लिए 1 भेजें" in menu[0] and "For English, send 2" in menu[0]
 
+        assert phone.send("1") == [
+            "बच्चे के टीकों के लिए 1, गर्भावस्था के टीकों के लिए 2 भेजें। या बच्चे का नाम भेजें।"
+        ]
         assert phone.send("1") == ["आपके बच्चे का नाम क्या है? नाम न रखा हो तो 'बच्चा' लिखें।"]
         assert phone.send("आशा") == ["आशा का जन्म कब हुआ? दिन/महीना/साल भेजें, जैसे 15/3/2025"]
         assert phone.send("१५/०३/२०२५") == [
@@ -68,7 +71,10 @@ def test_hindi_registration_then_next_names_the_visit(phone, session, frozen_clo
 def test_english_registration_then_next(phone, session, frozen_clock):
     with frozen_clock("2025-02-01T18:30"):
         phone.send("Hi")
-        assert phone.send("2") == ["What is your child's name? If not named yet, send BABY."]
+        assert phone.send("2") == [
+            "Send 1 for a child's vaccines, 2 for a pregnancy's. Or send the child's name."
+        ]
+        # The child's name straight away, at the question "child or pregnancy?".
         assert phone.send("ravi") == ["When was Ravi born? Send day/month/year, e.g. 15/3/2025."]
         assert phone.send("1 January 2025") == [
             "What is your 6-digit PIN code? e.g. 226001. Not known? Send your district."

@@ -117,6 +117,10 @@ REALISTIC = {
     "month": DateAs(dt.date(2024, 9, 5), "MMMM yyyy"),  # the longest month's name
     "states": "Himachal Pradesh, Uttar Pradesh",
     "last": 6,
+    "due": dt.date(2025, 9, 28),
+    "schedule": Text(texts.SCHEDULE_NAMES["uip"]),  # the longest name
+    "site": "Anganwadi Centre Rampura",  # SITE's longest (flows.actions.SITE_LIMIT)
+    "limit": 24,
 }
 
 

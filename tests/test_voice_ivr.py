@@ -65,6 +65,7 @@ def test_a_new_caller_registers_in_hindi_and_hears_the_next_visit(line, session,
         assert this_year.lines == [
             "किसी भी सवाल को दोबारा सुनने के लिए 9 दबाएँ, पिछले सवाल पर जाने के लिए 0 दबाएँ।",
             "क्या आपके बच्चे का जन्म इसी साल हुआ है? हाँ तो 1 दबाएँ, नहीं तो 2 दबाएँ।",
+            "अगर आप गर्भवती हैं, तो 3 दबाएँ।",  # a pregnancy (tests/test_voice_pregnancy.py)
         ]
         month = line.press(this_year, "1")
         assert_keypad(month, 2)
@@ -214,7 +215,7 @@ def test_a_silence_is_asked_again_once_then_an_sms_is_offered_in_hindi(line, ses
         this_year = line.keys(line.call(), "1")
         again = line.press(this_year, None)  # the Gather timed out: no Digits
         assert_keypad(again, 1)
-        assert again.lines == ["माफ़ कीजिए, कोई बटन नहीं दबाया गया।", this_year.lines[-1]]
+        assert again.lines == ["माफ़ कीजिए, कोई बटन नहीं दबाया गया।", *this_year.lines[-2:]]
         month = line.keys(again, "1", None)  # a key in between: the count starts again
         assert month.lines[0] == "माफ़ कीजिए, कोई बटन नहीं दबाया गया।"
         goodbye = line.press(month, None)
@@ -242,7 +243,10 @@ def test_the_registered_callers_menu(line, phone, session, frozen_clock):
         ]
         # 3: another child, born on 1 March; the PIN code is known already.
         ask = line.press(done, "3")
-        assert ask.lines == ["Was your child born this year? If yes, press 1. If no, press 2."]
+        assert ask.lines == [
+            "Was your child born this year? If yes, press 1. If no, press 2.",
+            "If you are pregnant, press 3.",
+        ]
         added = line.keys(ask, "1", "03", "01", "1")
         assert added.lines[0] == (
             "Thank you. Baby 2 is registered. We will remind you before each vaccine."
@@ -335,8 +339,11 @@ def test_a_programme_can_replace_prompts_with_recordings(recorded, phone, frozen
     line = VoiceLine(recorded, PUBLIC_BASE_URL, AUTH_TOKEN, NUMBER)
     with frozen_clock("2025-03-20T10:00"):
         ask = line.press(line.call(), "1")
-        assert ask.lines[1:] == ["[play https://cdn.example.org/this-year-hi.mp3]"]
-        assert ask.gather.find("Play") is not None and len(ask.says) == 1  # the keys' help
+        assert ask.lines[1:] == [
+            "[play https://cdn.example.org/this-year-hi.mp3]",
+            "अगर आप गर्भवती हैं, तो 3 दबाएँ।",  # not recorded: spoken
+        ]
+        assert ask.gather.find("Play") is not None and len(ask.says) == 2  # help, pregnant
         read_back = line.keys(ask, "1", "03", "15")
         assert read_back.says[0].get("voice") == "Polly.Kajal"
         # The English recording is only for English callers' prompts.
@@ -367,6 +374,7 @@ def test_recordings_under_one_base_url_replace_every_fixed_prompt(config, redis,
     assert ask.lines == [
         f"[play {base}/hi/KEYS_HELP.mp3]",
         f"[play {base}/hi/ASK_BORN_THIS_YEAR.mp3]",
+        f"[play {base}/hi/ASK_IF_PREGNANT.mp3]",
     ]
     assert read_back.lines[0].startswith("आपने पंद्रह मार्च दो हज़ार पच्चीस बताया।")  # a date: spoken
     # What a programme records: every fixed prompt, with its words, and nothing else.

@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select
 
 from bot.storage.models.core import Caregiver, Child, Reminder
 from locales import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, N_, Text, render
+from scheduler import CHILDREN_SCHEDULES
 from scheduler.calendars import block_pincodes, blocks
 from scheduler.campaigns import CalendarError
 
@@ -164,7 +165,7 @@ class Audience:
                 select(CHILD.c.id)
                 .where(
                     CHILD.c.caregiver_id == CAREGIVER.c.id,
-                    CHILD.c.schedule == "uip",
+                    CHILD.c.schedule.in_(CHILDREN_SCHEDULES),
                     CHILD.c.birth_date <= _months_before(today, youngest),
                     CHILD.c.birth_date > _months_before(today, oldest + 1),
                 )

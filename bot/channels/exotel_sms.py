@@ -95,7 +95,7 @@ class ExotelSender:
         if missing:
             raise ValueError(f"SMS_BACKEND=exotel needs {', '.join(missing)}")
         self.account = account_sid
-        self.auth = aiohttp.BasicAuth(api_key, api_token)
+        self.headers = {"Authorization": aiohttp.encode_basic_auth(api_key, api_token)}
         self.sender_id, self.entity_id = sender_id, entity_id
         accounts = f"{api_base.rstrip('/')}/v1/Accounts/{account_sid}"
         self.url, self.bulk_url = f"{accounts}/Sms/send.json", f"{accounts}/Sms/bulksend.json"
@@ -142,7 +142,7 @@ class ExotelSender:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[Send]:
         proxy = (proxies() or {}).get("https")
-        async with aiohttp.ClientSession(auth=self.auth, timeout=self.timeout) as http:
+        async with aiohttp.ClientSession(headers=self.headers, timeout=self.timeout) as http:
 
             async def send(message: Outbound) -> Sent:
                 try:
@@ -159,7 +159,7 @@ class ExotelSender:
     @asynccontextmanager
     async def bulk_session(self) -> AsyncIterator[SendMany]:
         proxy = (proxies() or {}).get("https")
-        async with aiohttp.ClientSession(auth=self.auth, timeout=self.timeout) as http:
+        async with aiohttp.ClientSession(headers=self.headers, timeout=self.timeout) as http:
 
             async def send_many(
                 messages: list[Outbound],

@@ -13,6 +13,7 @@ job, which texts the replies.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 
@@ -88,6 +89,11 @@ def _attempt(services: Services, message: Inbound, inbox_id: int, log_replies: b
     """Load once, run the pure flow, save once."""
     with services.db.reading() as conn:
         loaded = store.load(conn, message.phone)
+    if loaded.caregiver_id is None:  # a number never seen: its circle's language, if known
+        region = services.circles.state_of(message.phone)
+        loaded = dataclasses.replace(
+            loaded, profile=dataclasses.replace(loaded.profile, region=region)
+        )
     received = store.Received(
         inbox_id, message.phone, message.channel, message.body, message.provider_sid
     )

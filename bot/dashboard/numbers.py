@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Date, Interval, and_, cast, func, literal_col
 from bot.accounts.staff import Scope
 from bot.services import Services
 from bot.storage.models.core import Caregiver, Child, MessageLog
+from scheduler import CHILDREN_SCHEDULES
 
 CAREGIVER, CHILD, MESSAGE = Caregiver.__table__, Child.__table__, MessageLog.__table__
 INDIA_OFFSET_MINUTES = 330
@@ -57,7 +58,7 @@ def districts(conn: Connection, scope: Scope) -> list[dict[str, Any]]:
             func.count(CHILD.c.id),
         )
         .select_from(CHILD.join(CAREGIVER))
-        .where(real_caregivers(scope), CHILD.c.schedule == "uip")
+        .where(real_caregivers(scope), CHILD.c.schedule.in_(CHILDREN_SCHEDULES))
         .group_by(CAREGIVER.c.district)
     ).all()
     found = {district: (families, children) for district, families, children in rows}
@@ -79,7 +80,11 @@ def registrations(conn: Connection, scope: Scope, since: dt.datetime) -> dict[st
     rows = conn.execute(
         select(day, func.count())
         .select_from(CHILD.join(CAREGIVER))
-        .where(real_caregivers(scope), CHILD.c.schedule == "uip", CHILD.c.created_at >= since)
+        .where(
+            real_caregivers(scope),
+            CHILD.c.schedule.in_(CHILDREN_SCHEDULES),
+            CHILD.c.created_at >= since,
+        )
         .group_by(day)
     ).all()
     return {_as_date(d).isoformat(): n for d, n in rows}

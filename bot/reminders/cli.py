@@ -35,6 +35,7 @@ def preview_command(day: dt.datetime) -> None:
             cg.c.phone,
             cg.c.language,
             cg.c.state,
+            cg.c.session_site,
             r.c.kind,
             r.c.visit_date,
             r.c.codes,
@@ -53,19 +54,21 @@ def preview_command(day: dt.datetime) -> None:
         )
         .order_by(cg.c.id, ch.c.id)
     )
-    messages: dict[int, tuple[str, str, str | None, list[PlannedReminder]]] = {}
+    messages: dict[int, tuple[str, str, str | None, str, list[PlannedReminder]]] = {}
     with services().db.reading() as conn:
-        for cid, phone, language, state, kind, visit, codes, *child in conn.execute(query):
-            entry = messages.setdefault(cid, (phone, normalise_language(language), state, []))
-            entry[3].append(PlannedReminder(kind, visit, tuple(codes.split()), *child))
+        for cid, phone, language, state, site, kind, visit, codes, *child in conn.execute(query):
+            entry = messages.setdefault(
+                cid, (phone, normalise_language(language), state, site or "", [])
+            )
+            entry[4].append(PlannedReminder(kind, visit, tuple(codes.split()), *child))
     counts: Counter[tuple[str, int]] = Counter()
     reminders_total = 0
     lines = []
     ri_days = services().config["RI_DAYS"]
     sms = 0
-    for phone, language, state, planned in messages.values():
+    for phone, language, state, site, planned in messages.values():
         for part in by_message(planned):
-            items = child_reminders(part, language, state, on, ri_days)
+            items = child_reminders(part, language, state, on, ri_days, site)
             body = reminder_message(items, language)
             segments = segment_count(body)
             counts[(language, segments)] += 1

@@ -36,6 +36,7 @@ from flows.reminder_texts import (
 )
 from locales import normalise_language
 from scheduler import ScheduleError, clock
+from scheduler.pregnancy import SCHEDULE as PREGNANCY
 from scheduler.reminders import INDIA, NEXT, next_window
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ _CLAIMED = (
         CAREGIVER.c.channel,
         CAREGIVER.c.state,
         REMINDER.c.send_on,
+        CAREGIVER.c.session_site,
     )
     .select_from(REMINDER.join(CHILD).join(CAREGIVER, CAREGIVER.c.id == REMINDER.c.caregiver_id))
     .where(
@@ -124,6 +126,7 @@ class Group:
     state: str | None
     rows: list[Row]
     outgoing: Outgoing | None = None
+    site: str = ""  # where the family's session is held, where known
 
     @property
     def ids(self) -> list[int]:
@@ -221,7 +224,7 @@ class Delivery:
                     markers.append((caregiver_id, row))
                 else:
                     group_rows.append(row)
-                    head = person
+                    head, site = person, item[20] or ""
             if group_rows:
                 phone, language, slot, opted_out, unreachable, channel, state = head
                 groups.append(
@@ -235,6 +238,7 @@ class Delivery:
                         channel or "sms",
                         state,
                         group_rows,
+                        site=site,
                     )
                 )
         return groups, markers
@@ -263,7 +267,9 @@ class Delivery:
     def _wordable(self, group: Group, row: Row, today: dt.date) -> bool:
         """Whether one reminder's message can be made."""
         try:
-            items = child_reminders([row], group.language, group.state, today, self.ri_days)
+            items = child_reminders(
+                [row], group.language, group.state, today, self.ri_days, group.site
+            )
             reminder_message(items, group.language)
         except Exception:
             return False
@@ -290,7 +296,9 @@ class Delivery:
             self._set_status(group.ids, token, "planned", opens)
             summary.deferred += len(group.rows)
             return False
-        items = child_reminders(group.rows, group.language, group.state, today, self.ri_days)
+        items = child_reminders(
+            group.rows, group.language, group.state, today, self.ri_days, group.site
+        )
         body = reminder_message(items, group.language)
         earlier = next((row.message_id for row in group.rows if row.message_id), None)
         group.outgoing = Outgoing(group.caregiver_id, group.phone, body, earlier)
@@ -345,7 +353,8 @@ class Delivery:
         self, markers: list[tuple[int, Row]], token: str, summary: Summary, guard: Guard
     ) -> None:
         """A visit's reminders ran out with no DONE: take its doses as given on the day
-        (source "assumed", so due lists can tell), and plan the following visit. All in one
+        (source "assumed", so due lists can tell; a pregnancy's Td never is), and plan the
+        following visit. All in one
         transaction; if one child cannot be planned, each on its own, and that one is failed
         with an alert."""
         now = clock.now()
@@ -373,6 +382,8 @@ class Delivery:
         self, conn: Connection, caregiver_id: int, row: Row, token: str, now: dt.datetime
     ) -> None:
         recorded = set(conn.scalars(select(DOSE.c.code).where(DOSE.c.child_id == row.child_id)))
+        if row.schedule == PREGNANCY:  # Td is never taken as given: the chart's 36-week rule
+            recorded |= set(row.codes)
         assumed = [
             {
                 "child_id": row.child_id,

@@ -9,6 +9,7 @@ from collections import defaultdict
 from sqlalchemy import Connection, select
 
 from bot.storage.models.core import Caregiver, Child, DoseRecord
+from scheduler import CHILDREN_SCHEDULES
 from scheduler.duelist import Person
 
 CAREGIVER, CHILD, DOSE = Caregiver.__table__, Child.__table__, DoseRecord.__table__
@@ -17,7 +18,9 @@ CAREGIVER, CHILD, DOSE = Caregiver.__table__, Child.__table__, DoseRecord.__tabl
 def people_in(conn: Connection, where, adults: bool = False) -> list[Person]:
     """Registered children (or, with ``adults``, adults on a COVID-19 schedule) whose
     caregivers match ``where``, with the doses reported for them."""
-    on_schedule = CHILD.c.schedule.like("covid-%") if adults else CHILD.c.schedule == "uip"
+    on_schedule = (
+        CHILD.c.schedule.like("covid-%") if adults else CHILD.c.schedule.in_(CHILDREN_SCHEDULES)
+    )
     rows = conn.execute(
         select(
             CHILD.c.id,

@@ -20,6 +20,14 @@ from bot.storage.fastsql import execute, execute_many
 from bot.storage.models.core import Caregiver, Child, DoseRecord, Reminder
 from flows.turn import SessionDay, no_sessions
 from scheduler import Area, Schedule, forecast, load_schedule
+from scheduler.pregnancy import (
+    LATE_CALL_KIND,
+    birth_check_days,
+    delivered,
+    due_date,
+    late_call_day,
+)
+from scheduler.pregnancy import SCHEDULE as PREGNANCY
 from scheduler.reminders import (
     INDIA,
     NEXT,
@@ -63,6 +71,12 @@ _OPEN_REMINDERS = select(
     REMINDER.c.caregiver_id == bindparam("cid"),
     _IS_OPEN,
     REMINDER.c.kind.not_like("campaign-%"),
+)
+# The doses whose visit's reminders ran out (its NEXT marker went), by codes.
+_RAN_OUT = select(REMINDER.c.codes).where(
+    REMINDER.c.caregiver_id == bindparam("cid"),
+    REMINDER.c.kind == NEXT,
+    REMINDER.c.status == "sent",
 )
 _CANCEL = (
     update(REMINDER).where(REMINDER.c.id == bindparam("rid"), _IS_OPEN).values(status="cancelled")
@@ -124,15 +138,35 @@ class Planner:
                     entry[2].append((code, given_on))
         today = now.astimezone(INDIA).date()
         area = Area(district=district, state=state) if district else None
+        births = {row[5]: row[6] for row in rows if not _is_adult(row[7])}  # child id: born
+        reminded = set()  # a pregnancy's doses whose chain of reminders has run out
+        if any(schedule == PREGNANCY for _, schedule, _ in children.values()):
+            reminded = {
+                tuple(codes.split()) for codes in conn.scalars(_RAN_OUT, {"cid": caregiver_id})
+            }
         plan: dict[tuple[int, dt.date, str], dict[str, Any]] = {}
         if not (opted_out or unreachable):
             for child_id, (birth_date, schedule, doses) in children.items():
-                rules = self.schedule if schedule == "uip" else load_schedule(schedule)
+                if schedule == PREGNANCY:
+                    if delivered(birth_date, births.values()):
+                        continue  # the baby is registered: the pregnancy's reminders end
+                    for kind, day in birth_check_days(birth_date, today):
+                        check = PlannedReminder(due_date(birth_date), kind, day, ())
+                        key = (child_id, check.visit_date, kind)
+                        plan[key] = _row(caregiver_id, key, check, slot, now)
+                rules = self.schedule if schedule == self.schedule.id else load_schedule(schedule)
                 visit = forecast(birth_date, doses, today, area, rules).next_visit
                 session = None
                 if visit is not None and not schedule.startswith("covid-"):  # adults: no RI
                     session = self.session_day(state, max(visit.date, today))
-                for reminder in plan_visit(visit, today, self.policy, session):
+                chain = plan_visit(visit, today, self.policy, session)
+                if schedule == PREGNANCY and visit is not None and visit.codes in reminded:
+                    chain = []  # its reminders ran out: only the 36-week one is left
+                if schedule == PREGNANCY and visit is not None:
+                    late = late_call_day(birth_date, visit.date, visit.latest, today)
+                    if late is not None:
+                        chain.append(PlannedReminder(visit.date, LATE_CALL_KIND, late, visit.codes))
+                for reminder in chain:
                     if told_today and reminder.send_on == today and reminder.kind != NEXT:
                         continue
                     key = (child_id, reminder.visit_date, reminder.kind)
@@ -147,6 +181,11 @@ class Planner:
         execute_many(conn, _CANCEL, stale)
         execute_many(conn, _upsert(conn.dialect.name), list(plan.values()))
         return len(plan)
+
+
+def _is_adult(schedule: str) -> bool:
+    """A person who is no child: a pregnancy, or an adult's COVID-19 doses."""
+    return schedule == PREGNANCY or schedule.startswith("covid-")
 
 
 def _row(

@@ -28,6 +28,7 @@ from flows.mobiles import national
 from flows.parsing import Place
 from flows.turn import (
     AddChild,
+    BabyBorn,
     ChildInfo,
     DeleteCaregiver,
     Effect,
@@ -39,12 +40,14 @@ from flows.turn import (
     SetChannel,
     SetLanguage,
     SetPlace,
+    SetSchedule,
+    SetSite,
     SetSlot,
     State,
 )
 from locales import normalise_language, render_sms
 from locales.segments import segment_count
-from scheduler import clock
+from scheduler import CHILDREN_SCHEDULES, clock
 from scheduler.reminders import DEFAULT_SLOT
 
 CAREGIVER = Caregiver.__table__
@@ -159,6 +162,15 @@ _UPDATE_STATE = update(CONVERSATION).where(
     CONVERSATION.c.version == bindparam("read_version"),
 )
 _UPDATE_CAREGIVER = update(CAREGIVER).where(CAREGIVER.c.id == bindparam("cid"))
+# SCHEDULE IAP: the family's children change schedule (not a pregnancy, not an adult).
+_SET_SCHEDULE = (
+    update(CHILD)
+    .where(
+        CHILD.c.caregiver_id == bindparam("cid"),
+        CHILD.c.schedule.in_(CHILDREN_SCHEDULES),
+    )
+    .values(schedule=bindparam("schedule"))
+)
 # Registering a child is the caregiver's consent to reminders and broadcasts (DLT's
 # "service explicit" messages rest on it): when, and by which channel, is kept. A consent
 # an ASHA gave for a mother gives way to the mother's own, when she registers a child.
@@ -425,6 +437,8 @@ def apply_effects(
             case SetSlot(slot):
                 caregiver["reminder_slot"] = slot
                 changes.everyone = True
+            case SetSite(site):
+                caregiver["session_site"] = site
             case SetChannel(channel):
                 caregiver["channel"] = channel
             case OptOut():
@@ -445,6 +459,11 @@ def apply_effects(
                 _record_doses(conn, child_id, doses, source, now)
                 rowcount(conn, _CONSENT, {"cid": caregiver_id, "at": now, "how": source})
                 changed.append(child_id)
+            case SetSchedule(schedule):
+                conn.execute(_SET_SCHEDULE, {"cid": caregiver_id, "schedule": schedule})
+                changes.everyone = True
+            case BabyBorn(pregnancy_id):
+                changed.append(pregnancy_id)  # its reminders end (planning.delivered)
             case RecordDoses(child_id, codes, given_on):
                 _record_doses(conn, child_id, [(code, given_on) for code in codes], source, now)
                 changed.append(child_id)

@@ -40,6 +40,8 @@ class Caregiver(Base):
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     # When reminders go out: "morning", "afternoon" or "evening" (scheduler.reminders).
     reminder_slot: Mapped[str] = mapped_column(NulFreeString(16), default="morning")
+    # Where the family's vaccination session is held, as its reminders name it (SITE).
+    session_site: Mapped[str | None] = mapped_column(NulFreeString(40))
     # How reminders reach them: "sms", or "voice" (a call) for those who cannot read.
     channel: Mapped[str] = mapped_column(NulFreeString(8), default="sms")
     # A number of the dashboard's phone simulator: never sent anything, counted nowhere.
