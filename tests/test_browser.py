@@ -148,7 +148,11 @@ def test_compose_and_send_a_broadcast_and_see_it_delivered(page, web, seeded, no
         "+919800000003",
     ]
     photograph(page, "broadcast")
-    for path, name in [("/dashboard/campaigns", "campaigns"), ("/dashboard/duelists", "duelists")]:
+    for path, name in [
+        ("/dashboard/campaigns", "campaigns"),
+        ("/dashboard/duelists", "duelists"),
+        ("/dashboard/families?phone=9800000001", "families"),
+    ]:
         page.goto(web + path)
         expect(page.locator("h1")).to_be_visible()
         photograph(page, name)

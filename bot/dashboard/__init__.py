@@ -23,6 +23,7 @@ NAV = (
     ("broadcast_pages.index", N_("Broadcasts")),
     ("campaign_pages.index", N_("Campaigns")),
     ("duelist_pages.index", N_("Due lists")),
+    ("family_pages.index", N_("Families")),
     ("simulator.index", N_("Simulator")),
     ("queues.index", N_("Queues")),
 )
@@ -55,6 +56,7 @@ def install(app: Flask, secret_configured: bool, exempt: Iterable[Blueprint] = (
         broadcast_pages,
         campaign_pages,
         duelist_pages,
+        family_pages,
         overview,
         queues,
         simulator,
@@ -84,7 +86,15 @@ def install(app: Flask, secret_configured: bool, exempt: Iterable[Blueprint] = (
         return {"user": user, "nav": links}
 
     app.register_blueprint(auth.blueprint)
-    pages = (overview, broadcast_pages, campaign_pages, duelist_pages, queues, simulator)
+    pages = (
+        overview,
+        broadcast_pages,
+        campaign_pages,
+        duelist_pages,
+        family_pages,
+        queues,
+        simulator,
+    )
     for page in pages:
         app.register_blueprint(page.blueprint)
     guarded = {page.blueprint.name: auth.require_login() for page in pages}

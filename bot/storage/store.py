@@ -479,6 +479,15 @@ def apply_effects(
     return changes
 
 
+def set_schedule(
+    conn: Connection, planner: Planner, caregiver_id: int, schedule: str, now: dt.datetime
+) -> None:
+    """The family's children follow ``schedule`` (from the dashboard; by SMS it is the
+    SetSchedule effect), their reminders re-planned in the same transaction."""
+    conn.execute(_SET_SCHEDULE, {"cid": caregiver_id, "schedule": schedule})
+    planner.replan(conn, caregiver_id, now)
+
+
 def _record_doses(
     conn: Connection,
     child_id: int,
