@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from flows import actions, pregnancy, texts
-from flows.commands import match_command
+from flows.commands import Command, match_command
 from flows.hindi_words import dont_know
 from flows.matching import tokens
 from flows.parsing import (
@@ -239,14 +239,8 @@ def process(
     turn.session_day = session_day
     flows = load_flows()
     cleaned = clean(text)
-    command = match_command(cleaned)
     current = flows.get(turn.state.flow or "")
-    if command and command.typo and current and turn.state.step:
-        command = None  # "Dona" at the name question is a name, not DONE
-    if command and command.name == "pin" and turn.state.step == "place":
-        command = None  # "PIN 226001" answers the question of the PIN code
-    if command and command.name == "born" and turn.state.step in ("birth_date", "lmp"):
-        command = None  # "janam 15/3/2025" answers the question of the birth date
+    command = command_at(cleaned, turn.state.step if current else None)
     if profile.opted_out and (command is None or command.name not in WHEN_STOPPED):
         turn.say(Text(texts.STILL_STOPPED))
     elif command is not None:
@@ -268,6 +262,23 @@ def process(
     else:
         turn.say(Text(texts.UNKNOWN))
     return Outcome(turn.state, turn.replies, turn.effects, turn.language)
+
+
+# Keywords that, at these questions, are the answer: "PIN 226001" at the PIN code's,
+# "janam 15/3/2025" (born) at the birth date's.
+ANSWERED_BY = {"place": {"pin"}, "birth_date": {"born"}, "lmp": {"born"}}
+
+
+def command_at(cleaned: str, step: str | None) -> Command | None:
+    """The command a message is when the question ``step`` was asked (None: none was): a
+    keyword matched only by forgiving a typo yields to the answer ("Dona" at the name
+    question is a name, not DONE), as do the keywords :data:`ANSWERED_BY` names."""
+    command = match_command(cleaned)
+    if command is None or step is None:
+        return command
+    if command.typo or command.name in ANSWERED_BY.get(step, ()):
+        return None
+    return command
 
 
 def _prefill(turn: Turn, flow: Flow) -> dict[str, Any]:

@@ -14,11 +14,11 @@ import pytest
 import yaml
 
 from flows import texts
-from flows.commands import match_command
 from flows.engine import _name as read_name
-from flows.engine import process
+from flows.engine import command_at, process
 from flows.parsing import (
     InputError,
+    clean,
     parse_age,
     parse_birth_date,
     parse_language,
@@ -38,8 +38,8 @@ TARGET = 0.95
 def meaning(text: str, at: str) -> str | None:
     """What the conversation takes ``text`` to mean when it has asked ``at``; None when
     it cannot tell."""
-    command = match_command(text)
-    if command is not None and (at == "any" or not command.typo):
+    command = command_at(clean(text), None if at == "any" else at)
+    if command is not None:
         return "not-a-name" if at == "name" else f"command:{command.name}"
     try:
         if at == "yes_no":

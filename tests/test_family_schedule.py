@@ -98,3 +98,19 @@ def test_the_deployment_default_schedule_is_set_by_the_config(config, redis, tmp
     app = create_app({**config, "SCHEDULE": "iap"})
     assert services(app).schedule.id == "iap"
     services(app).close()
+
+
+def test_a_family_on_iap_still_hears_of_the_uips_campaign_days(app, config, fake, phone):
+    family = phone.other(IAP_FAMILY)
+    with clock.frozen("2019-11-25T10:00"):
+        family.send("REG Asha 1/1/2019 271801")  # Bahraich, an IMI 2.0 district
+        family.send("SCHEDULE IAP")
+    with app.app_context():
+        loaded = app.test_cli_runner().invoke(args=["campaigns", "load", "imi-2.0"])
+    assert loaded.exit_code == 0, loaded.output
+    with clock.frozen("2019-11-30T10:00"):
+        sweep(services(app), at("2019-11-30T10:00:00+05:30"))
+        run_worker(config, "2019-11-30T10:00:30+05:30")
+    [announcement] = [m["body"] for m in fake.messages if "Mission Indradhanush" in m["body"]]
+    # The round's vaccines are the UIP's: Penta, not IAP's separate DTwP, Hib and Hep B.
+    assert "Asha's pending vaccines: BCG, OPV-1, Penta-1" in announcement

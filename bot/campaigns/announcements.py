@@ -135,7 +135,10 @@ def plan_day(
     for person in people_in(conn, where, adults=adults):
         if person.birth_date > day:
             continue
-        schedule = load_schedule(person.schedule) if adults else services.schedule
+        # Children: the UIP's doses, whatever schedule the family follows (a family on
+        # IAP still hears of the UIP's campaign days).
+        uip = services.schedule if services.schedule.id == "uip" else load_schedule("uip")
+        schedule = load_schedule(person.schedule) if adults else uip
         area = Area(district=person.district, state=person.state)
         try:
             result = forecast(person.birth_date, person.doses, day, area, schedule)
