@@ -28,8 +28,16 @@ from tests import test_exotel
 from tests.support import run_worker
 from tests.test_exotel import Mother, assert_every_sms_fills_an_approved_template
 
-# The Exotel tests' fixtures: a fake Exotel, every template approved, the service on it.
-exotel, approvals, config = test_exotel.exotel, test_exotel.approvals, test_exotel.config
+# The Exotel tests' fixtures: a fake Exotel, every template approved.
+exotel, approvals = test_exotel.exotel, test_exotel.approvals
+exotel_config = test_exotel.config
+
+
+@pytest.fixture
+def config(exotel_config):
+    """The service on the fake Exotel, looking up new numbers' circles there."""
+    return {**exotel_config, "CIRCLE_LOOKUP": "exotel"}
+
 
 pytestmark = pytest.mark.both_databases
 
