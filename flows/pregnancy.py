@@ -105,8 +105,8 @@ def parse_lmp(text: str, turn: Turn) -> dt.date:
         lmp = parse_date(text, today)
     except InputError:
         raise InputError(Text(texts.LMP_INVALID)) from None
-    if lmp > today:
-        raise InputError(Text(texts.DATE_FUTURE))
+    if lmp > today:  # not the birth date's "in the future" text: the last period's
+        raise InputError(Text(texts.LMP_INVALID))
     if lmp < today - LONGEST:
         raise InputError(Text(texts.LMP_TOO_OLD))
     return lmp

@@ -4,7 +4,13 @@ ask whether the baby is born, and the 36-week reminder of a Td dose still missin
 
 import datetime as dt
 
-from flows.pregnancy import lmp_from_month
+import pytest
+
+from flows import texts
+from flows.parsing import InputError
+from flows.pregnancy import lmp_from_month, parse_lmp
+from flows.turn import Profile, State, Turn
+from scheduler import load_schedule
 from scheduler.pregnancy import (
     birth_check_days,
     delivered,
@@ -58,3 +64,12 @@ def test_two_earlier_td_doses_are_recorded_before_this_pregnancy() -> None:
     doses = td_history(LMP, "yes")
     assert [code for code, _ in doses] == ["td-p1", "td-p2"]
     assert all(LMP - dt.timedelta(days=365 * 3) < day < LMP for _, day in doses)
+
+
+def test_a_last_period_in_the_future_or_too_long_ago_is_asked_again() -> None:
+    turn = Turn(Profile(), State(), dt.date(2025, 3, 1), load_schedule("uip"))
+    assert parse_lmp("15/2/2025", turn) == dt.date(2025, 2, 15)
+    for text, reply in (("15/3/2025", texts.LMP_INVALID), ("1/1/2024", texts.LMP_TOO_OLD)):
+        with pytest.raises(InputError) as raised:
+            parse_lmp(text, turn)
+        assert raised.value.reply.msgid == reply
