@@ -89,7 +89,9 @@ def _attempt(services: Services, message: Inbound, inbox_id: int, log_replies: b
     """Load once, run the pure flow, save once."""
     with services.db.reading() as conn:
         loaded = store.load(conn, message.phone)
-    if loaded.caregiver_id is None:  # a number never seen: its circle's language, if known
+    if loaded.caregiver_id is None and message.channel == "sms":
+        # A number never seen: its circle's language, if known (never for the simulator's
+        # or the terminal's numbers, which are no one's).
         region = services.circles.state_of(message.phone)
         loaded = dataclasses.replace(
             loaded, profile=dataclasses.replace(loaded.profile, region=region)
