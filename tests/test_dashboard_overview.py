@@ -63,7 +63,7 @@ def cells(page, attribute, value):
 
 
 def figures(page, channel):
-    block = re.search(rf'<div data-channel="{channel}">(.*?)<svg', page, re.S)[1]
+    block = re.search(rf'<div data-channel="{channel}">(.*?)</div>\s*</div>', page, re.S)[1]
     return re.findall(r"<b>([^<]*)</b>", block)
 
 
@@ -86,9 +86,9 @@ def test_the_overview_counts_every_district_for_an_admin(app, client, families):
     assert registrations == "3"
     assert "<svg" in page and "1 Mar: 3" in page  # the column of the day they registered
     # 10 replies; Asha's first delivered; Sunil's first delivered, second undelivered.
-    assert figures(page, "sms") == ["10", "2", "1"]
-    assert figures(page, "voice") == ["0", "0", "0"]
-    assert cells(page, "data-day", "2025-03-01") == ["10", "2", "1"]
+    assert figures(page, "sms") == ["10", "2", "1", "20%"]
+    assert figures(page, "voice") == ["0", "0", "0", "–"]
+    assert cells(page, "data-day", "2025-03-01") == ["10", "2", "1", "20%"]
 
 
 def test_a_district_officer_sees_only_their_districts(app, client, families):
@@ -99,13 +99,13 @@ def test_a_district_officer_sees_only_their_districts(app, client, families):
     assert cells(page, "data-vaccine", "bcg") == ["2", "1", "50%"]  # one district: no columns
     registrations = re.search(r'id="registrations".*?<b>([^<]*)</b>', page, re.S)[1]
     assert registrations == "2"
-    assert figures(page, "sms") == ["8", "1", "0"]  # Gorakhpur's messages are not counted
+    assert figures(page, "sms") == ["8", "1", "0", "12%"]  # Gorakhpur's messages are not counted
 
 
 def test_an_officer_of_a_district_without_families_sees_it_empty(app, client, families):
     page = page_of(sign_in(app, client, "dio@tika.example", "district", ["PATNA"]))
     assert cells(page, "data-district", "PATNA") == ["0", "0", "0", "0", "0", "0", "0"]
-    assert "LUCKNOW" not in page and figures(page, "sms") == ["0", "0", "0"]
+    assert "LUCKNOW" not in page and figures(page, "sms") == ["0", "0", "0", "–"]
 
 
 def test_the_overview_in_hindi(app, client, families):
@@ -145,3 +145,30 @@ def test_the_queues_page_is_for_admins_only(app, client):
     staff = sign_in(app, client, *OFFICER)
     assert client.get("/dashboard/queues").status_code == 403
     assert "/dashboard/queues" not in staff.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_dose_reported_two_months_late_counts_as_given_late(app, client, phone):
+    """Asha's six- and ten-week doses are reported on their days; Meena's six-week doses
+    two months late (15 April), her ten-week doses the first day they could follow (13 May,
+    two months after ten weeks): both visits late, though the engine, timing the ten-week
+    doses from the late six-week ones, would call the second one not yet overdue."""
+    timely, late = phone.other("+919800000011"), phone.other("+919800000012")
+    with clock.frozen("2025-01-01T10:00"):
+        for caregiver, name in ((timely, "Asha"), (late, "Meena")):
+            caregiver.send(f"REG {name} 1/1/2025 226001")
+            caregiver.send("DONE")  # the birth doses, the day they were due
+    with clock.frozen("2025-02-12T10:00"):  # six weeks, on the day
+        assert "Penta-1" in timely.send("DONE")[0]
+    with clock.frozen("2025-03-12T10:00"):  # ten weeks, on the day
+        assert "Penta-2" in timely.send("DONE")[0]
+    with clock.frozen("2025-04-15T10:00"):  # the six-week visit, two months late
+        assert "Penta-1" in late.send("DONE")[0]
+    with clock.frozen("2025-05-13T10:00"):  # the ten-week visit, two months late
+        assert "Penta-2" in late.send("DONE")[0]
+    with clock.frozen("2025-05-14T12:00"):
+        page = in_english(sign_in(app, client)).get("/dashboard").get_data(as_text=True)
+    # children counted, given, on time
+    assert cells(page, "data-vaccine", "bcg") == ["2", "2", "100%"]
+    assert cells(page, "data-vaccine", "penta-1") == ["2", "2", "50%"]
+    assert cells(page, "data-vaccine", "penta-2") == ["2", "2", "50%"]
+    assert cells(page, "data-vaccine", "opv-2") == ["2", "2", "50%"]

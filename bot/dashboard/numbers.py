@@ -1,5 +1,6 @@
 """The overview's counts from SQL: families and children per district, registrations per
-day, and messages sent, delivered and failed per day and channel.
+day, messages sent, delivered and failed per day and channel, and what its alerts need
+(DLT refusals, SMS failures in a period).
 
 Every count leaves out the phone simulator's caregivers and keeps to the reader's
 districts. Days are India's (UTC+05:30, no daylight saving). The counts of one scope
@@ -13,9 +14,22 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Date, Interval, and_, cast, func, literal_column, or_, select
+from sqlalchemy import (
+    Connection,
+    Date,
+    Interval,
+    and_,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 
 from bot.accounts.staff import Scope
+from bot.channels.exotel_sms import DLT_REFUSALS
+from bot.channels.senders import NO_TEMPLATE
 from bot.services import Services
 from bot.storage.models.core import Caregiver, Child, MessageLog
 from scheduler import CHILDREN_SCHEDULES
@@ -132,3 +146,42 @@ def cached(services: Services, key: str, compute: Callable[[], Any]) -> Any:
     if seconds > 0:
         services.redis.set(full_key, json.dumps(value), ex=seconds)
     return value
+
+
+def _outbound_sms(scope: Scope):
+    """Outbound SMS of the reader's caregivers (an admin: also of erased ones)."""
+    if scope.everywhere:
+        whose = or_(MESSAGE.c.caregiver_id.is_(None), CAREGIVER.c.simulated.is_(False))
+    else:
+        whose = real_caregivers(scope)
+    return and_(MESSAGE.c.direction == "out", MESSAGE.c.channel == "sms", whose)
+
+
+def _from_messages(*columns):
+    return select(*columns).select_from(
+        MESSAGE.outerjoin(CAREGIVER, CAREGIVER.c.id == MESSAGE.c.caregiver_id)
+    )
+
+
+def dlt_refusals(conn: Connection, scope: Scope, since: dt.datetime) -> int:
+    """SMS refused for DLT reasons since ``since``: by our DLT gate (no approved template,
+    error code NO_TEMPLATE) or by the operator's DLT platform (Exotel's DLT codes)."""
+    codes = sorted({NO_TEMPLATE, *DLT_REFUSALS})
+    return conn.execute(
+        _from_messages(func.count()).where(
+            _outbound_sms(scope), MESSAGE.c.created_at >= since, MESSAGE.c.error_code.in_(codes)
+        )
+    ).scalar_one()
+
+
+def sms_outcomes(
+    conn: Connection, scope: Scope, since: dt.datetime, until: dt.datetime
+) -> tuple[int, int]:
+    """(sent, failed) SMS created from ``since`` up to ``until``."""
+    failed = func.sum(case((MESSAGE.c.status.in_(sorted(FAILED)), 1), else_=0))
+    sent, failures = conn.execute(
+        _from_messages(func.count(), failed).where(
+            _outbound_sms(scope), MESSAGE.c.created_at >= since, MESSAGE.c.created_at < until
+        )
+    ).one()
+    return sent, int(failures or 0)

@@ -10,7 +10,17 @@ due lists read them: never the reminder pipeline's assumed doses) and counted on
 - on time: nothing due or overdue.
 
 A dose counts towards coverage once it was given, or once it is overdue or missed; it
-was given on time when given before the day it would have become overdue.
+was given on time when it counts (not past its maximum age) and was given before the day
+it becomes overdue by the child's age (``_on_time_until``). That day is not the engine's
+overdue date of a given dose: after a late dose the engine moves the next doses of the
+series on (4 weeks after it, for the reminders), and a dose given late by age then
+looked on time.
+
+Left-outs per week (``Tally.left_out_weeks``): a child becomes a left-out on the later of
+the day they were registered and the first day a dose of theirs is overdue when nothing
+is given (``first_overdue``), unless a dose reported for them was given before that day;
+each such child is counted in that day's ISO week, for the last ``WEEKS`` weeks (also
+when a dose has been reported since: they were a left-out then).
 
 A forecast costs ~50 µs, so a large district takes seconds: tallies are kept in Redis
 per district and day. A page computes what is missing within DASHBOARD_STATUS_BUDGET
@@ -27,11 +37,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from bot.services import Services, current_services
 from bot.storage.clients import queue
-from bot.storage.people import CAREGIVER, people_in
+from bot.storage.people import CAREGIVER, CHILD, people_in
 from scheduler import Area, Schedule, ScheduleError, forecast
 from scheduler.duelist import Person, _dropped_out
 from scheduler.results import DUE, GIVEN, MISSED, OVERDUE
@@ -42,14 +52,18 @@ CATEGORIES = ("on_time", "due", "overdue", "left_out", "drop_out")
 KEY = "tika:dashboard:statuses:{day}"
 LOCK = "tika:dashboard:counting:{day}:{district}"
 LOCK_SECONDS = 600
+WEEKS = 12  # left-outs per week: this many ISO weeks, the current one last
+INDIA = dt.timezone(dt.timedelta(minutes=330))
 
 
 @dataclass
 class Tally:
-    """Children per status, and per dose code [counted, given, given on time]."""
+    """Children per status, per dose code [counted, given, given on time], and children
+    who became left-outs per ISO week ("2025-W09")."""
 
     statuses: Counter[str] = field(default_factory=Counter)
     coverage: dict[str, list[int]] = field(default_factory=dict)
+    left_out_weeks: Counter[str] = field(default_factory=Counter)
 
     @property
     def children(self) -> int:
@@ -57,25 +71,59 @@ class Tally:
 
     def add(self, other: Tally) -> None:
         self.statuses.update(other.statuses)
+        self.left_out_weeks.update(other.left_out_weeks)
         for code, numbers in other.coverage.items():
             mine = self.coverage.setdefault(code, [0, 0, 0])
             for i, n in enumerate(numbers):
                 mine[i] += n
 
     def to_json(self) -> dict:
-        return {"statuses": dict(self.statuses), "coverage": self.coverage}
+        return {
+            "statuses": dict(self.statuses),
+            "coverage": self.coverage,
+            "left_out_weeks": dict(self.left_out_weeks),
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> Tally:
-        return cls(Counter(data["statuses"]), {k: list(v) for k, v in data["coverage"].items()})
+        return cls(
+            Counter(data["statuses"]),
+            {k: list(v) for k, v in data["coverage"].items()},
+            Counter(data.get("left_out_weeks", {})),
+        )
 
 
-def _on_time_until(schedule: Schedule, code: str, birth_date: dt.date, due: dt.date) -> dt.date:
-    """The day a dose due on ``due`` becomes overdue (the engine's rule)."""
-    overdue_age = schedule.dose(code).overdue_age
-    if overdue_age is not None and overdue_age.add_to(birth_date) > due:
-        return overdue_age.add_to(birth_date)
+def iso_week(day: dt.date) -> str:
+    """The ISO week of ``day``, as "2025-W09"."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def recent_weeks(today: dt.date, weeks: int = WEEKS) -> list[dt.date]:
+    """The Mondays of the last ``weeks`` ISO weeks, the current one last."""
+    monday = today - dt.timedelta(days=today.weekday())
+    return [monday - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+
+
+def _on_time_until(schedule: Schedule, code: str, birth_date: dt.date) -> dt.date:
+    """The day a dose becomes late by the child's age: its overdue age, else its due age
+    plus the schedule's ``overdue_after``. Unlike the overdue date the engine gives a
+    dose whose series started late, it does not move with the doses given before."""
+    dose = schedule.dose(code)
+    due = dose.due_age.add_to(birth_date)
+    if dose.overdue_age is not None and dose.overdue_age.add_to(birth_date) > due:
+        return dose.overdue_age.add_to(birth_date)
     return schedule.overdue_after.add_to(due)
+
+
+def first_overdue(schedule: Schedule, birth_date: dt.date, area: Area) -> dt.date | None:
+    """The first day a dose of a child born on ``birth_date`` is overdue if nothing is
+    given (the forecast on their day of birth, when no window has closed yet)."""
+    try:
+        result = forecast(birth_date, (), birth_date, area, schedule)
+    except ScheduleError:
+        return None
+    return min((d.overdue for d in result.doses if d.overdue is not None), default=None)
 
 
 def classify(
@@ -92,8 +140,8 @@ def classify(
     doses = []
     for d in result.doses:
         if d.status == GIVEN:
-            on_time = d.due is None or d.given < _on_time_until(
-                schedule, d.code, person.birth_date, d.due
+            on_time = d.valid is not False and (
+                d.due is None or d.given < _on_time_until(schedule, d.code, person.birth_date)
             )
             doses.append((d.code, True, on_time))
         elif d.status in (OVERDUE, MISSED):
@@ -118,12 +166,22 @@ def count_district(
     where = CAREGIVER.c.district == district if district else CAREGIVER.c.district.is_(None)
     tally = Tally()
     seen: dict[tuple, tuple | None] = {}  # the same birth date and doses: the same answer
+    overdue_from: dict[tuple, dt.date | None] = {}
+    registered = _registered(conn, where)
+    weeks = {iso_week(monday) for monday in recent_weeks(today)}
     for person in people_in(conn, where):
         key = (person.birth_date, person.doses, person.state)
         if key not in seen:
             seen[key] = classify(person, schedule, today)
         if (found := seen[key]) is None:
             continue
+        born = (person.birth_date, person.state)
+        if born not in overdue_from:
+            area = Area(district=person.district, state=person.state)
+            overdue_from[born] = first_overdue(schedule, person.birth_date, area)
+        became = _became_left_out(person, overdue_from[born], registered.get(person.child_id))
+        if became is not None and became <= today and iso_week(became) in weeks:
+            tally.left_out_weeks[iso_week(became)] += 1
         category, doses = found
         tally.statuses[category] += 1
         for code, given, on_time in doses:
@@ -132,6 +190,31 @@ def count_district(
             numbers[1] += given
             numbers[2] += on_time
     return tally
+
+
+def _registered(conn: Connection, where) -> dict[int, dt.date]:
+    """The India day each child of these caregivers was registered."""
+    rows = conn.execute(
+        select(CHILD.c.id, CHILD.c.created_at).select_from(CHILD.join(CAREGIVER)).where(where)
+    )
+    found = {}
+    for child_id, created_at in rows:
+        if created_at.tzinfo is None:  # SQLite gives back naive UTC
+            created_at = created_at.replace(tzinfo=dt.UTC)
+        found[child_id] = created_at.astimezone(INDIA).date()
+    return found
+
+
+def _became_left_out(
+    person: Person, overdue_from: dt.date | None, registered: dt.date | None
+) -> dt.date | None:
+    """The day this child became a left-out (see the module docstring), or None."""
+    if overdue_from is None or registered is None:
+        return None
+    became = max(overdue_from, registered)
+    if any(given < became for _, given in person.doses):
+        return None
+    return became
 
 
 @dataclass
