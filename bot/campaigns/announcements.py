@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import logging
 
-from sqlalchemy import Connection, and_, insert, or_, select, true, update
+from sqlalchemy import Connection, and_, or_, select, true, update
 
 from bot.services import Services
 from bot.storage.alerts import Guard
@@ -34,21 +33,6 @@ log = logging.getLogger(__name__)
 
 CAREGIVER, REMINDER, CAMPAIGN = Caregiver.__table__, Reminder.__table__, CampaignRow.__table__
 BEFORE, START = "campaign-before", "campaign-start"
-
-
-def load(services: Services, data: dict) -> Campaign:
-    """Store (or replace) a campaign from its file's contents; returns it."""
-    campaign = campaign_from_data(data)
-    # YAML reads dates as dates; the JSON column keeps them as ISO strings.
-    stored = json.loads(json.dumps(data, default=lambda value: value.isoformat()))
-    with services.db.writing() as conn:
-        exists = conn.scalar(select(CAMPAIGN.c.id).where(CAMPAIGN.c.id == campaign.id))
-        values = {"name": campaign.name, "data": stored}
-        if exists:
-            conn.execute(update(CAMPAIGN).where(CAMPAIGN.c.id == campaign.id).values(values))
-        else:
-            conn.execute(insert(CAMPAIGN).values(id=campaign.id, **values))
-    return campaign
 
 
 def announcement_days(campaign: Campaign) -> list[tuple[dt.date, dt.date, str]]:
@@ -72,7 +56,9 @@ def announce(services: Services, now: dt.datetime, guard: Guard | None = None) -
     today = now.astimezone(INDIA).date()
     with services.db.reading() as conn:
         campaigns = conn.execute(
-            select(CAMPAIGN.c.id, CAMPAIGN.c.data, CAMPAIGN.c.planned_through)
+            select(CAMPAIGN.c.id, CAMPAIGN.c.data, CAMPAIGN.c.planned_through).where(
+                CAMPAIGN.c.retired_at.is_(None)
+            )
         ).all()
     planned = 0
     for campaign_id, data, planned_through in campaigns:
@@ -164,6 +150,7 @@ def plan_day(
                 "attempts": 0,
                 "created_at": now,
                 "detail": {
+                    "campaign": campaign.id,
                     "name": campaign.name,
                     "titles": dict(campaign.titles),
                     "days": [d.isoformat() for d in days],

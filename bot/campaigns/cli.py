@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from bot.campaigns.announcements import announcement_days, load
+from bot.campaigns.announcements import announcement_days
+from bot.campaigns.records import load
 from bot.services import services
 from locales import format_date
 from scheduler import clock

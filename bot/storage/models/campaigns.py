@@ -65,8 +65,8 @@ class BroadcastRecipient(Base):
 
 
 class Campaign(Base):
-    """A campaign loaded from its file (scheduler/campaigns/*.yaml), and how far its
-    announcements have been planned."""
+    """A campaign loaded from its file (scheduler/campaigns/*.yaml) or saved from the
+    dashboard, how far its announcements have been planned, and whether it was retired."""
 
     __tablename__ = "campaign"
 
@@ -76,6 +76,9 @@ class Campaign(Base):
     loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     # Announcement days up to this one have been planned.
     planned_through: Mapped[dt.date | None] = mapped_column(Date)
+    # Who saved it last ("cli", or a member of staff's email); when it was retired.
+    saved_by: Mapped[str | None] = mapped_column(NulFreeString(64))
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class HealthWorker(Base):
