@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from scheduler import forecast, load_schedule
 from scheduler.model import Area, Schedule
-from scheduler.results import GIVEN, OVERDUE
+from scheduler.results import OVERDUE
+from scheduler.standing import dropped_out
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ class Person:
     caregiver_id: int = 0
     slot: str = "morning"
     schedule: str = "uip"
+    site: str | None = None  # where the family's session is held (SITE)
+    mother: str = ""  # the name on the family's pregnancy record, if any
+    asha: str = ""  # the name of the health worker who registered the family
+    asha_phone: str = ""  # and her number ("" when nobody registered it for them)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class DueEntry:
     left_out: bool
     drop_out: bool
     iu: tuple[tuple[str, int], ...] = ()  # strengths of doses that have one (vitamin A)
+    last_visit: dt.date | None = None  # the latest reported dose
+    days_overdue: int = 0  # since the earliest due date of the overdue doses listed
 
 
 def session_days_between(
@@ -112,23 +119,15 @@ def _entry(person: Person, days: list[dt.date], schedule: Schedule) -> DueEntry 
         return None
     statuses = {d.code: d.status for d in on_the_day.doses}
     given = [dose for dose in person.doses if dose[1] < day]
+    late = [d.due for d in on_the_day.doses if d.code in codes and d.status == OVERDUE and d.due]
     return DueEntry(
         session_day=day,
         person=person,
         codes=codes,
         overdue=any(statuses.get(code) == OVERDUE for code in codes),
         left_out=not given and any(s == OVERDUE for s in statuses.values()),
-        drop_out=_dropped_out(schedule, statuses),
+        drop_out=dropped_out(schedule, statuses),
         iu=tuple((code, iu) for code in codes if (iu := on_the_day.dose_iu(code)) is not None),
-    )
-
-
-def _dropped_out(schedule: Schedule, statuses: dict[str, str]) -> bool:
-    """A series started (a dose given) with a later dose of it overdue."""
-    started = {
-        schedule.series_of(code).name for code, status in statuses.items() if status == GIVEN
-    }
-    return any(
-        status == OVERDUE and schedule.series_of(code).name in started
-        for code, status in statuses.items()
+        last_visit=max((when for _code, when in person.doses), default=None),
+        days_overdue=(day - min(late)).days if late else 0,
     )

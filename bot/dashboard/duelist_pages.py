@@ -1,5 +1,6 @@
 """The dashboard's Due lists page: pick a district (an officer: one of theirs) and a
-week, see who is due at each session day, download it as CSV, or print it on A4.
+week, see who is due at each session day, sort by a column (``?sort=...&order=asc|desc``),
+download it as CSV, or print it on A4; the download and the print keep the sort.
 
 The lists are ``bot.duelists.lists`` (as ``flask --app bot duelist`` makes them), in the
 dashboard's language.
@@ -16,7 +17,16 @@ from bot.accounts import staff as accounts
 from bot.accounts.staff import User
 from bot.dashboard.auth import current_user
 from bot.dashboard.i18n import N_, _, current_language
-from bot.duelists.lists import COLUMNS, AreaFilter, as_csv, as_html, due_list, rows
+from bot.duelists.lists import (
+    COLUMNS,
+    SORTS,
+    AreaFilter,
+    Sort,
+    as_csv,
+    as_html,
+    due_list,
+    rows,
+)
 from bot.services import services
 from bot.storage.models.core import Caregiver
 from scheduler import clock
@@ -81,6 +91,11 @@ def _request(user: User):
     return district, week, start, end
 
 
+def _sort() -> Sort:
+    """The sort asked for (the default for anything unknown)."""
+    return Sort.parse(request.args.get("sort"), request.args.get("order"))
+
+
 def _entries(district: str, start: dt.date, end: dt.date):
     tika = services()
     area = AreaFilter(district=district, label=district)
@@ -98,7 +113,7 @@ def index():
         district, week, start, end = _request(user)
         if district:
             _area, entries = _entries(district, start, end)
-            table = rows(entries, current_language())
+            table = rows(entries, current_language(), _sort())
     except ValueError as problem:
         error, status = str(problem), 400
     if not district and not user.scope.everywhere and len(user.districts) == 1:
@@ -113,6 +128,8 @@ def index():
         entries=entries,
         rows=table,
         columns={key: _(title) for key, title in COLUMNS.items()},
+        sort=_sort(),
+        sorts=SORTS,
         error=error,
     )
     return page, status
@@ -135,7 +152,7 @@ def download() -> Response:
     _area, entries = _entries(district, start, end)
     name = f"due-list-{district.lower().replace(' ', '-')}-{start.isoformat()}.csv"
     return Response(
-        "\ufeff" + as_csv(entries, current_language()),  # a BOM: spreadsheets read UTF-8
+        "\ufeff" + as_csv(entries, current_language(), _sort()),  # a BOM: spreadsheets read UTF-8
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -145,5 +162,5 @@ def download() -> Response:
 def printable() -> Response:
     district, start, end = _chosen()
     area, entries = _entries(district, start, end)
-    page = as_html(current_app, entries, area, start, end, current_language())
+    page = as_html(current_app, entries, area, start, end, current_language(), _sort())
     return Response(page, mimetype="text/html")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.channels.twilio_sms import normalise_phone
 from bot.duelists.digests import send_weekly
-from bot.duelists.lists import AreaFilter, as_csv, as_html, due_list
+from bot.duelists.lists import SORTS, AreaFilter, Sort, as_csv, as_html, due_list
 from bot.services import services
 from bot.storage.clients import queue
 from bot.storage.models.campaigns import HealthWorker
@@ -53,13 +53,15 @@ def _area_pincodes(district: str | None, block: str | None, pincodes: tuple[str,
     "--format", "fmt", type=click.Choice(["csv", "html"]), default="csv", show_default=True
 )
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default=SORTS[0], show_default=True)
+@click.option("--order", type=click.Choice(["asc", "desc"]), default="asc", show_default=True)
 @click.option(
     "--output",
     type=click.File("w", encoding="utf-8"),
     default="-",
     help="File to write (default: standard output).",
 )
-def duelist_command(district, block, pincodes, start, end, fmt, lang, output) -> None:
+def duelist_command(district, block, pincodes, start, end, fmt, lang, sort, order, output) -> None:
     """Children due or overdue at each session day of a period, left-outs and drop-outs
     marked: CSV, or HTML that prints on A4."""
     first, last = _date(start), _date(end)
@@ -77,10 +79,11 @@ def duelist_command(district, block, pincodes, start, end, fmt, lang, output) ->
     tika = services()
     with tika.db.reading() as conn:
         entries = due_list(conn, area, first, last, tika.schedule, tika.config["RI_DAYS"])
+    ordered = Sort.parse(sort, order)
     if fmt == "csv":
-        output.write(as_csv(entries, lang))
+        output.write(as_csv(entries, lang, ordered))
     else:
-        output.write(as_html(current_app, entries, area, first, last, lang))
+        output.write(as_html(current_app, entries, area, first, last, lang, ordered))
 
 
 @click.group("health-workers")
