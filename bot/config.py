@@ -95,6 +95,9 @@ DEFAULTS: dict[str, Any] = {
     "RI_DAYS": "",
     # Hours (India time) broadcasts may go out; TRAI allows such messages 10:00-21:00.
     "BROADCAST_HOURS": "10-21",
+    # What the gateway charges for one SMS segment, in rupees: a broadcast's preview shows
+    # its cost (recipients x segments x this).
+    "SMS_PRICE_PER_SEGMENT": 0.15,
     # Tokens for the JSON API, "name:token,name:token" (secrets: from the environment only).
     "API_TOKENS": "",
     # The weekly due-list digest to health workers: the day, and the hour from which it goes.
@@ -155,7 +158,12 @@ INT_KEYS = {
     "DB_BUSY_TIMEOUT_MS",
     "SETTLE_WAIT_SECONDS",
 }
-FLOAT_KEYS = {"SMS_RATE_PER_SECOND", "VOICE_CALLS_PER_SECOND", "DASHBOARD_STATUS_BUDGET"}
+FLOAT_KEYS = {
+    "SMS_RATE_PER_SECOND",
+    "VOICE_CALLS_PER_SECOND",
+    "DASHBOARD_STATUS_BUDGET",
+    "SMS_PRICE_PER_SEGMENT",
+}
 
 
 def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:

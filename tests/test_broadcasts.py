@@ -135,9 +135,21 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
     max_leaves=6,
 )
-AUDIENCE_FIELDS = ("states", "districts", "blocks", "pincodes", "languages", "age_months")
+AUDIENCE_FIELDS = (
+    "states",
+    "districts",
+    "blocks",
+    "pincodes",
+    "languages",
+    "age_months",
+    "statuses",
+    "vaccines",
+    "asha",
+)
 NAMES = st.lists(
-    st.sampled_from(["LUCKNOW", "Patna Sadar", "hi", "226001"]) | st.text(), max_size=3
+    st.sampled_from(["LUCKNOW", "Patna Sadar", "hi", "226001", "left_out", "mr-1", "+919800000001"])
+    | st.text(),
+    max_size=3,
 )
 MOMENTS = st.datetimes(timezones=st.none() | st.timezones()).map(lambda d: d.isoformat())
 
@@ -155,7 +167,7 @@ def mostly(plausible: st.SearchStrategy) -> st.SearchStrategy:
     texts=mostly(st.fixed_dictionaries({"hi": st.text(max_size=400), "en": st.text(max_size=400)})),
     audience=mostly(
         st.dictionaries(
-            st.sampled_from((*AUDIENCE_FIELDS, "overdue")),
+            st.sampled_from((*AUDIENCE_FIELDS, "overdue", "pregnant")),
             mostly(NAMES | st.lists(st.integers(-1, 300), max_size=2) | st.booleans()),
         )
     ),
@@ -267,7 +279,9 @@ def test_the_cli(app, config, fake, families):
         "LUCKNOW",
     )
     assert created.returncode == 0, created.stderr
-    assert created.stdout.splitlines()[0].endswith('"Polio Sunday" (draft): 3 recipients')
+    assert created.stdout.splitlines()[0].endswith(
+        '"Polio Sunday" (draft): 3 recipients, 3 SMS, Rs 0.45'
+    )
     bid = created.stdout.split()[1]
     missing = flask("create", "--name", "x", "--text", "hi=नमस्ते")
     assert missing.returncode == 1 and "Missing: English (en)" in missing.stderr

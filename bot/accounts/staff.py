@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -55,6 +56,10 @@ class Scope:
 
     def allows(self, district: str | None) -> bool:
         return self.districts is None or (district or "").upper() in self.districts
+
+    def allows_pincodes(self, pincodes: Iterable[str]) -> bool:
+        """Whether every PIN code (a block's) lies in a district in scope."""
+        return self.districts is None or all(self.allows(pincode_district(p)) for p in pincodes)
 
     def where(self, column):
         """An SQL condition keeping rows whose ``column`` (a district) is in scope."""

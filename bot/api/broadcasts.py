@@ -106,9 +106,9 @@ def create_broadcast() -> tuple[Response, int]:
     audience = data.get("audience") or {}
     if not isinstance(audience, dict):
         raise BroadcastError(AUDIENCE_NOT_AN_OBJECT)
-    broadcast_id = broadcasts.create(
-        services(), name, texts, Audience.from_dict(audience), f"api:{g.api_user}"
-    )
+    tika = services()
+    chosen = Audience.from_dict(audience, tika.config["DEFAULT_REGION"])
+    broadcast_id = broadcasts.create(tika, name, texts, chosen, f"api:{g.api_user}")
     return jsonify(broadcasts.preview(services(), broadcast_id)), 201
 
 

@@ -1,23 +1,29 @@
-"""Who a broadcast goes to: an :class:`Audience` of places, languages, ages and overdue
-children, checked field by field with a reason in the reader's language
-(:class:`BroadcastError`), and turned into the SQL condition on caregivers."""
+"""Who a broadcast goes to: an :class:`Audience` of places, languages, ages, children by
+where they stand today (left-outs, drop-outs, due or overdue, for a vaccine), the
+families of an ASHA and pregnant women, checked field by field with a reason in the
+reader's language (:class:`BroadcastError`), and turned into the SQL condition on
+caregivers (:meth:`Audience.where`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, or_, select
 
+from bot.broadcasts import targets
+from bot.channels.twilio_sms import normalise_phone
+from bot.storage.models.campaigns import HealthWorker
 from bot.storage.models.core import Caregiver, Child, Reminder
 from locales import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, N_, Text, render
-from scheduler import CHILDREN_SCHEDULES
+from scheduler import CHILDREN_SCHEDULES, Schedule, load_schedule
 from scheduler.calendars import block_pincodes, blocks
 from scheduler.campaigns import CalendarError
 
 CAREGIVER, CHILD, REMINDER = Caregiver.__table__, Child.__table__, Reminder.__table__
+WORKER = HealthWorker.__table__
 OVERDUE_KINDS = ("overdue-1", "overdue-2", "overdue-3", "next")
 MAX_AGE_MONTHS = 240
 UNKNOWN_FIELDS = N_("Unknown audience field: %(fields)s")
@@ -27,6 +33,12 @@ CONTROL_CHARACTER = N_("%(field)s has a control character in it, which cannot be
 NOT_TRUE_OR_FALSE = N_("%(field)s can only be true or false.")
 BAD_AGES = N_("age_months is [from, to] in whole months up to %(limit)s, from no more than to.")
 UNKNOWN_BLOCK = N_("Unknown block: %(name)s. Known blocks: %(known)s")
+# Where a child stands today (scheduler.standing), as an audience may ask for them.
+STATUSES = ("left_out", "drop_out", "overdue", "due")
+STATUSES_ALLOWED = N_("The statuses can only be: %(statuses)s")
+UNKNOWN_VACCINE = N_("Unknown vaccine: %(codes)s. Known vaccines: %(known)s")
+NOT_A_PHONE = N_("Not a mobile number: %(number)s")
+UNKNOWN_ASHA = N_("No ASHA has the number %(number)s.")
 
 
 class BroadcastError(ValueError):
@@ -71,6 +83,28 @@ def language_names(codes: Iterable[str]) -> str:
     return ", ".join(f"{LANGUAGE_NAMES.get(c, c)} ({c})" for c in codes)
 
 
+def vaccine_codes() -> tuple[str, ...]:
+    """The dose codes an audience may name: the UIP schedule's."""
+    return load_schedule("uip").codes
+
+
+def _flag(data: dict, key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise BroadcastError(NOT_TRUE_OR_FALSE, field=key)
+    return value
+
+
+def _phones(data: dict, region: str) -> tuple[str, ...]:
+    numbers = []
+    for raw in _values(data, "asha"):
+        number = normalise_phone(raw.strip(), region)
+        if number is None:
+            raise BroadcastError(NOT_A_PHONE, number=raw.strip())
+        numbers.append(number)
+    return tuple(dict.fromkeys(numbers))
+
+
 @dataclass(frozen=True)
 class Audience:
     """Who a broadcast goes to. Places are alternatives (any of them); the other filters
@@ -83,11 +117,16 @@ class Audience:
     languages: tuple[str, ...] = ()
     age_months: tuple[int, int] | None = None  # a child aged from .. to .. months
     overdue: bool = False  # a child whose visit has passed with no vaccine reported
+    statuses: tuple[str, ...] = ()  # a child standing so today (STATUSES)
+    vaccines: tuple[str, ...] = ()  # a child with one of these doses due or overdue today
+    asha: tuple[str, ...] = ()  # families registered by the ASHA of one of these phones
+    pregnant: bool = False  # a woman whose pregnancy is registered and ongoing
 
     @classmethod
-    def from_dict(cls, data: dict) -> Audience:
-        known = {"states", "districts", "blocks", "pincodes", "languages", "age_months", "overdue"}
-        unknown = set(data) - known
+    def from_dict(cls, data: dict, region: str = "IN") -> Audience:
+        """An audience from its JSON form, every field checked (``region``: of the ASHA
+        phone numbers written without a country code)."""
+        unknown = set(data) - {f.name for f in fields(cls)}
         if unknown:
             raise BroadcastError(UNKNOWN_FIELDS, fields=", ".join(sorted(unknown)))
         names = lambda key: tuple(v.strip().upper() for v in _values(data, key))  # noqa: E731
@@ -100,9 +139,13 @@ class Audience:
             if not (whole and len(ages) == 2 and 0 <= ages[0] <= ages[1] <= MAX_AGE_MONTHS):
                 raise BroadcastError(BAD_AGES, limit=MAX_AGE_MONTHS)
             ages = (ages[0], ages[1])
-        overdue = data.get("overdue", False)
-        if not isinstance(overdue, bool):
-            raise BroadcastError(NOT_TRUE_OR_FALSE, field="overdue")
+        statuses = tuple(dict.fromkeys(v.strip().lower() for v in _values(data, "statuses")))
+        if set(statuses) - set(STATUSES):
+            raise BroadcastError(STATUSES_ALLOWED, statuses=", ".join(STATUSES))
+        vaccines = tuple(dict.fromkeys(v.strip().lower() for v in _values(data, "vaccines")))
+        if strange := [v for v in vaccines if v not in vaccine_codes()]:
+            known = ", ".join(vaccine_codes())
+            raise BroadcastError(UNKNOWN_VACCINE, codes=", ".join(strange), known=known)
         audience = cls(
             names("states"),
             names("districts"),
@@ -110,7 +153,11 @@ class Audience:
             _values(data, "pincodes"),
             languages,
             ages,
-            overdue,
+            _flag(data, "overdue"),
+            statuses,
+            vaccines,
+            _phones(data, region),
+            _flag(data, "pregnant"),
         )
         audience.pins()  # unknown blocks are an error now, not when sending
         return audience
@@ -124,6 +171,10 @@ class Audience:
             "languages": list(self.languages),
             "age_months": list(self.age_months) if self.age_months else None,
             "overdue": self.overdue,
+            "statuses": list(self.statuses),
+            "vaccines": list(self.vaccines),
+            "asha": list(self.asha),
+            "pregnant": self.pregnant,
         }
 
     def pins(self) -> set[str]:
@@ -136,8 +187,33 @@ class Audience:
                 raise BroadcastError(UNKNOWN_BLOCK, name=block, known=known) from None
         return pins
 
-    def where(self, today: dt.date):
-        """The SQL condition on caregivers."""
+    def check(self, conn: Connection) -> None:
+        """Refuse what only the database can tell is wrong: an ASHA it does not know (a
+        health worker, or someone who registered families for their mothers)."""
+        known = set(conn.scalars(select(CAREGIVER.c.phone).where(_ashas(self.asha))))
+        for number in self.asha:
+            if number not in known:
+                raise BroadcastError(UNKNOWN_ASHA, number=number)
+
+    def where(self, conn: Connection, today: dt.date, schedule: Schedule):
+        """The SQL condition on caregivers, today. Where children stand is worked out by
+        the schedule (the deployment's ``schedule``) on ``conn``, when asked for."""
+        condition = self._where(today)
+        chosen: set[int] | None = None
+        if self.statuses or self.vaccines:
+            chosen = targets.by_standing(
+                conn, condition, today, schedule, frozenset(self.statuses), frozenset(self.vaccines)
+            )
+        if self.pregnant:
+            women = targets.pregnant(conn, condition, today)
+            chosen = women if chosen is None else chosen & women
+        if chosen is None:
+            return condition
+        ids = bindparam("chosen", sorted(chosen), expanding=True, literal_execute=True)
+        return and_(condition, CAREGIVER.c.id.in_(ids))
+
+    def _where(self, today: dt.date):
+        """The part of the condition SQL says by itself."""
         conditions = [
             CAREGIVER.c.opted_out.is_(False),
             CAREGIVER.c.unreachable.is_(False),
@@ -182,7 +258,25 @@ class Audience:
                 )
                 .exists()
             )
+        if self.asha:
+            ashas = select(CAREGIVER.c.id).where(_ashas(self.asha)).correlate(None)
+            conditions.append(CAREGIVER.c.registered_by_id.in_(ashas))
         return and_(*conditions)
+
+
+def _ashas(phones: Iterable[str]):
+    """Caregivers (rows) of these phones who are ASHAs: health workers, or who registered
+    families for their mothers."""
+    registered = select(CAREGIVER.c.registered_by_id).where(
+        CAREGIVER.c.registered_by_id.is_not(None)
+    )
+    return and_(
+        CAREGIVER.c.phone.in_(sorted(phones)),
+        or_(
+            CAREGIVER.c.id.in_(select(WORKER.c.caregiver_id)),
+            CAREGIVER.c.id.in_(registered.correlate(None)),
+        ),
+    )
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:

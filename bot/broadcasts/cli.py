@@ -9,7 +9,7 @@ import time
 import click
 
 from bot.broadcasts import lifecycle as broadcasts
-from bot.broadcasts.audience import Audience, BroadcastError
+from bot.broadcasts.audience import STATUSES, Audience, BroadcastError
 from bot.channels import bulk
 from bot.services import services
 from bot.storage.clients import queue
@@ -29,7 +29,8 @@ def _fail(problem: Exception) -> click.ClickException:
 def _print_preview(preview: dict) -> None:
     click.echo(
         f'broadcast {preview["id"]} "{preview["name"]}" ({preview["status"]}): '
-        f"{preview['recipients']} recipients"
+        f"{preview['recipients']} recipients, {preview['messages']} SMS, "
+        f"Rs {preview['cost']:.2f}"
     )
     for lang, info in preview["languages"].items():
         click.echo(
@@ -55,8 +56,30 @@ def _print_preview(preview: dict) -> None:
 @click.option("--language", "languages", multiple=True, type=click.Choice(LANGUAGES))
 @click.option("--age-months", metavar="FROM-TO", help="A child aged FROM to TO months.")
 @click.option("--overdue", is_flag=True, help="Only families with a visit overdue.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(STATUSES),
+    help="Only families with a child standing so today.",
+)
+@click.option("--vaccine", "vaccines", multiple=True, help="A dose due or overdue, e.g. mr-1.")
+@click.option("--asha", "ashas", multiple=True, help="The families this ASHA (phone) registered.")
+@click.option("--pregnant", is_flag=True, help="Only women with an ongoing pregnancy.")
 def create_command(
-    name, texts, states, districts, blocks, pincodes, languages, age_months, overdue
+    name,
+    texts,
+    states,
+    districts,
+    blocks,
+    pincodes,
+    languages,
+    age_months,
+    overdue,
+    statuses,
+    vaccines,
+    ashas,
+    pregnant,
 ) -> None:
     """Create a broadcast (a draft) and show who it would reach."""
     by_language = {}
@@ -83,7 +106,12 @@ def create_command(
                 "languages": languages,
                 "age_months": ages,
                 "overdue": overdue,
-            }
+                "statuses": statuses,
+                "vaccines": vaccines,
+                "asha": ashas,
+                "pregnant": pregnant,
+            },
+            services().config["DEFAULT_REGION"],
         )
         broadcast_id = broadcasts.create(services(), name, by_language, audience, "cli")
     except BroadcastError as problem:
@@ -181,4 +209,5 @@ def stats_command(broadcast_id: int) -> None:
 def list_command() -> None:
     """Every broadcast, newest first."""
     for row in broadcasts.listing(services()):
-        click.echo(f"{row['id']:>5}  {row['status']:<10} {row['recipients']:>8}  {row['name']}")
+        count = "-" if row["recipients"] is None else row["recipients"]
+        click.echo(f"{row['id']:>5}  {row['status']:<10} {count:>8}  {row['name']}")

@@ -103,6 +103,7 @@ def create(
     if services.config["DLT_ENTITY_ID"]:
         _fills_an_announcement(services, texts)
     with services.db.writing() as conn:
+        audience.check(conn)
         return conn.execute(
             insert(BROADCAST)
             .values(
@@ -119,6 +120,17 @@ def create(
         ).scalar_one()
 
 
+def announcement_templates(services: Services, lang: str) -> list[str]:
+    """The approved DLT announcement templates in ``lang``, as the portal registered them
+    ({#var#} for each blank): what a broadcast's text must fill when DLT is on."""
+    registry = load_registry(templates_file(services.config))
+    return [
+        t.content
+        for t in registry.templates
+        if t.lang == lang and t.key in ANNOUNCEMENT_KEYS and t.approved
+    ]
+
+
 def _fills_an_announcement(services: Services, texts: dict[str, str]) -> None:
     """With DLT on, each text must fill an approved announcement template (operators drop
     anything else): refused with the template to fill, as the portal registered it."""
@@ -126,14 +138,7 @@ def _fills_an_announcement(services: Services, texts: dict[str, str]) -> None:
     for lang, text in texts.items():
         found = registry.match(text.strip(), lang)
         if found is None or not found.approved or found.template.key not in ANNOUNCEMENT_KEYS:
-            example = next(
-                (
-                    t.content
-                    for t in registry.templates
-                    if t.lang == lang and t.key in ANNOUNCEMENT_KEYS
-                ),
-                "",
-            )
+            example = next(iter(announcement_templates(services, lang)), "")
             raise BroadcastError(NOT_A_TEMPLATE, language=language_names([lang]), example=example)
 
 
@@ -148,21 +153,42 @@ def get(conn: Connection, broadcast_id: int):
     return row
 
 
+def recipients(services: Services, conn: Connection, audience: Audience) -> dict[str, int]:
+    """How many caregivers ``audience`` reaches now, by language: whom starting a
+    broadcast to it now would select."""
+    language = func.coalesce(CAREGIVER.c.language, DEFAULT_LANGUAGE)
+    where = audience.where(conn, _today(), services.schedule)
+    return dict(conn.execute(select(language, func.count()).where(where).group_by(language)).all())
+
+
+def costing(services: Services, texts: dict[str, str], counts: dict[str, int]) -> dict:
+    """The SMS segments of each text, the messages (segments) sent to ``counts`` recipients
+    by language, and their cost in rupees at SMS_PRICE_PER_SEGMENT."""
+    segments = {lang: segment_count(text.strip()) for lang, text in texts.items()}
+    messages = sum(
+        n * segments.get(lang, segments.get(DEFAULT_LANGUAGE, 1)) for lang, n in counts.items()
+    )
+    price = services.config["SMS_PRICE_PER_SEGMENT"]
+    return {
+        "recipients": sum(counts.values()),
+        "segments": segments,
+        "messages": messages,
+        "price_per_segment": price,
+        "cost": round(messages * price, 2),
+    }
+
+
 def preview(services: Services, broadcast_id: int) -> dict:
-    """Each language's text, its SMS segments, and how many caregivers would get it now."""
+    """Each language's text, its SMS segments, how many caregivers would get it now, and
+    the messages and their cost: what starting it now would send."""
     with services.db.reading() as conn:
         row = get(conn, broadcast_id)
-        audience = Audience.from_dict(row.audience)
-        language = func.coalesce(CAREGIVER.c.language, DEFAULT_LANGUAGE)
-        counts = dict(
-            conn.execute(
-                select(language, func.count()).where(audience.where(_today())).group_by(language)
-            ).all()
-        )
+        counts = recipients(services, conn, Audience.from_dict(row.audience))
+    costs = costing(services, row.texts, counts)
     languages = {
         lang: {
             "text": text,
-            "segments": segment_count(text),
+            "segments": costs["segments"][lang],
             "encoding": encoding(text),
             "recipients": counts.get(lang, 0),
         }
@@ -172,7 +198,9 @@ def preview(services: Services, broadcast_id: int) -> dict:
         "id": broadcast_id,
         "name": row.name,
         "status": row.status,
-        "recipients": sum(counts.values()),
+        "recipients": costs["recipients"],
+        "messages": costs["messages"],
+        "cost": costs["cost"],
         "languages": languages,
     }
 
@@ -257,15 +285,19 @@ def start(
 ) -> int:
     """Select a scheduled broadcast's recipients and queue their jobs; returns how many."""
     now = clock.now()
-    with services.db.writing() as conn:
+    with services.db.reading() as conn:  # where children stand: worked out before writing
         row = get(conn, broadcast_id)
         if row.status != "scheduled":
             return 0
         audience = Audience.from_dict(row.audience)
+        where = audience.where(conn, now.astimezone(INDIA).date(), services.schedule)
+    with services.db.writing() as conn:
+        if get(conn, broadcast_id).status != "scheduled":
+            return 0
         language = func.coalesce(CAREGIVER.c.language, DEFAULT_LANGUAGE)
         chosen = select(
             bindparam("bid", broadcast_id), CAREGIVER.c.id, language, bindparam("queued", "queued")
-        ).where(audience.where(now.astimezone(INDIA).date()))
+        ).where(where)
         conn.execute(
             insert(RECIPIENT).from_select(
                 ["broadcast_id", "caregiver_id", "language", "status"], chosen
@@ -310,8 +342,12 @@ def resume(services: Services, now: dt.datetime, queue: Queue) -> None:
     bulk.requeue(services, stalled, queue, now)
 
 
-def listing(services: Services) -> list[dict]:
-    """Every broadcast, newest first, with its status and counts."""
+def listing(
+    services: Services, shown: Callable[[dict], bool] = lambda audience: True
+) -> list[dict]:
+    """Every broadcast (whose audience is ``shown``), newest first, with its status and
+    recipients: those selected once started, before that those the preview counts now."""
+    found = []
     with services.db.reading() as conn:
         rows = conn.execute(
             select(
@@ -321,16 +357,28 @@ def listing(services: Services) -> list[dict]:
                 BROADCAST.c.send_at,
                 BROADCAST.c.recipients,
                 BROADCAST.c.created_by,
+                BROADCAST.c.audience,
             ).order_by(BROADCAST.c.id.desc())
         ).all()
-    return [
-        {
-            "id": r.id,
-            "name": r.name,
-            "status": r.status,
-            "recipients": r.recipients,
-            "send_at": r.send_at.isoformat() if r.send_at else None,
-            "created_by": r.created_by,
-        }
-        for r in rows
-    ]
+        for r in rows:
+            audience = r.audience or {}
+            if not shown(audience):
+                continue
+            count = r.recipients
+            if r.status in ("draft", "scheduled"):
+                try:
+                    count = sum(recipients(services, conn, Audience.from_dict(audience)).values())
+                except BroadcastError:  # a block since removed from the list, say
+                    count = None
+            found.append(
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "status": r.status,
+                    "recipients": count,
+                    "send_at": r.send_at.isoformat() if r.send_at else None,
+                    "created_by": r.created_by,
+                    "audience": audience,
+                }
+            )
+    return found

@@ -43,12 +43,13 @@ from bot.services import Services, current_services
 from bot.storage.clients import queue
 from bot.storage.people import CAREGIVER, CHILD, people_in
 from scheduler import Area, Schedule, ScheduleError, forecast
-from scheduler.duelist import Person, _dropped_out
-from scheduler.results import DUE, GIVEN, MISSED, OVERDUE
+from scheduler.duelist import Person
+from scheduler.results import GIVEN, MISSED, OVERDUE
+from scheduler.standing import CATEGORIES as CATEGORIES  # the overview counts these
+from scheduler.standing import category
 
 log = logging.getLogger(__name__)
 
-CATEGORIES = ("on_time", "due", "overdue", "left_out", "drop_out")
 KEY = "tika:dashboard:statuses:{day}"
 LOCK = "tika:dashboard:counting:{day}:{district}"
 LOCK_SECONDS = 600
@@ -146,17 +147,7 @@ def classify(
             doses.append((d.code, True, on_time))
         elif d.status in (OVERDUE, MISSED):
             doses.append((d.code, False, False))
-    values = statuses.values()
-    if OVERDUE in values:
-        if not person.doses:
-            category = "left_out"
-        elif _dropped_out(schedule, statuses):
-            category = "drop_out"
-        else:
-            category = "overdue"
-    else:
-        category = "due" if DUE in values else "on_time"
-    return category, doses
+    return category(schedule, statuses, bool(person.doses)), doses
 
 
 def count_district(

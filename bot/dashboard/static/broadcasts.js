@@ -1,5 +1,6 @@
-// Broadcasts: a live SMS segment counter per language (as bot/segments.py counts), the
-// audience size as districts are typed, and a broadcast's progress refreshed every few seconds.
+// Broadcasts: a live SMS segment counter per language (as locales/segments.py counts), the
+// preview (audience, SMS, cost) as the form is filled, and a broadcast's progress refreshed
+// every few seconds.
 (function () {
   "use strict";
   var BASIC = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
@@ -50,18 +51,54 @@
     update();
   }
 
+  // The preview: recipients by language, SMS segments and cost of what the compose form
+  // describes, as the server counts them (audience.json), refreshed as the form changes.
   function audience() {
-    var input = document.getElementById("districts"), box = document.getElementById("audience");
-    if (!input || !box) return;
+    var form = document.getElementById("compose"), box = document.getElementById("audience");
+    if (!form || !box) return;
     var out = document.getElementById("audience-count"), timer = null;
+    function set(id, value) {
+      var el = document.getElementById(id);
+      if (el) el.textContent = value;
+    }
+    function cells(attribute, values) {
+      document.querySelectorAll("[" + attribute + "]").forEach(function (el) {
+        var value = values ? values[el.getAttribute(attribute)] : undefined;
+        el.textContent = value === undefined ? "0" : String(value);
+      });
+    }
+    function query() {
+      var params = new URLSearchParams();
+      new FormData(form).forEach(function (value, key) {
+        if (key === "csrf_token" || key === "name" || key === "send_at") return;
+        params.append(key, value);
+      });
+      return params.toString();
+    }
     function update() {
-      var url = box.getAttribute("data-url") + "?districts=" + encodeURIComponent(input.value);
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      fetch(box.getAttribute("data-url") + "?" + query(),
+            { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.json(); })
-        .then(function (data) { out.textContent = data.error ? data.error : String(data.recipients); })
+        .then(function (data) {
+          if (data.error) {
+            out.textContent = data.error;
+            ["preview-count", "preview-messages", "preview-cost"].forEach(function (id) { set(id, "–"); });
+            return;
+          }
+          out.textContent = String(data.recipients);
+          cells("data-preview-recipients", data.languages);
+          cells("data-preview-segments", data.segments);
+          set("preview-count", data.shown ? data.shown.recipients : String(data.recipients));
+          set("preview-messages", data.shown ? data.shown.messages : "–");
+          set("preview-cost", data.shown ? data.shown.cost : "–");
+        })
         .catch(function () { out.textContent = "–"; });
     }
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 400); });
+    function later() { clearTimeout(timer); timer = setTimeout(update, 400); }
+    form.querySelectorAll("[data-audience], textarea").forEach(function (el) {
+      el.addEventListener("input", later);
+      el.addEventListener("change", later);
+    });
     update();
   }
 
