@@ -22,20 +22,30 @@ from scheduler.pregnancy import SCHEDULE as PREGNANCY
 from scheduler.pregnancy import due_date, td_history
 
 
-def register(call: Call) -> None:
-    """Save the child (and the caller's language and place), speak its next visit, and
-    send it by SMS too. Someone registering their first child by voice gets calls."""
-    profile, data = call.profile, call.state.data
+def _caller_saved(call: Call) -> Place | None:
+    """Before a child or pregnancy is saved: the caller's language and place saved, and
+    the place given back; None (and the menu again) when the family has too many."""
+    profile = call.profile
     if len(profile.children) >= MAX_CHILDREN:
         call.say("TOO_MANY_CHILDREN", count=len(profile.children))
         call.ask("menu")
-        return
-    place = Place(**data["place"])
-    born = dt.date.fromisoformat(data["birth_date"])
+        return None
+    place = Place(**call.state.data["place"])
     if call.language != profile.language:
         call.do(SetLanguage(call.language))
     if place != profile.place:
         call.do(SetPlace(place))
+    return place
+
+
+def register(call: Call) -> None:
+    """Save the child (and the caller's language and place), speak its next visit, and
+    send it by SMS too. Someone registering their first child by voice gets calls."""
+    place = _caller_saved(call)
+    if place is None:
+        return
+    profile, data = call.profile, call.state.data
+    born = dt.date.fromisoformat(data["birth_date"])
     name = child_name(call)
     schedule = call.turn.child_schedule
     given = card_doses(call.turn.rules(schedule), born, data.get("history", 0))  # MCP card
@@ -53,17 +63,11 @@ def register(call: Call) -> None:
 def register_pregnancy(call: Call) -> None:
     """Save the pregnancy (named "Mother": a keypad gives no name), say the expected
     date and her first Td dose, and send both by SMS too."""
-    profile, data = call.profile, call.state.data
-    if len(profile.children) >= MAX_CHILDREN:
-        call.say("TOO_MANY_CHILDREN", count=len(profile.children))
-        call.ask("menu")
+    place = _caller_saved(call)
+    if place is None:
         return
-    place = Place(**data["place"])
+    profile, data = call.profile, call.state.data
     lmp = dt.date.fromisoformat(data["lmp"])
-    if call.language != profile.language:
-        call.do(SetLanguage(call.language))
-    if place != profile.place:
-        call.do(SetPlace(place))
     name = render(said.MOTHER_NAME, call.language)
     person = AddChild(name, lmp, PREGNANCY, td_history(lmp, data.get("td_before", "no")))
     call.do(person)

@@ -36,6 +36,22 @@ def district_name(state: str, district: str, lang: str) -> str:
     return name or district.title()
 
 
+@cache
+def state_names(lang: str) -> dict[str, str]:
+    """``STATE -> name`` for one language (empty when it has no table)."""
+    path = LOCALES / lang / "states.csv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as rows:
+        return {row["state"]: row["name"] for row in csv.DictReader(rows)}
+
+
+def state_name(state: str, lang: str) -> str:
+    """A state in ``lang``: "उत्तर प्रदेश" in Hindi, "Uttar Pradesh" in English (and when
+    unknown)."""
+    return state_names(normalise_language(lang)).get(state.upper()) or state.title()
+
+
 # States and union territories where Hindi is the official language and most people's
 # (Census of India 2011, "Statement 4: scheduled languages", and the states' Official
 # Language Acts): a mother new to Tika there is written to in Hindi.

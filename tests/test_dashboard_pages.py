@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from bot.campaigns.announcements import load
+from bot.campaigns.records import load
 from bot.services import services
 from bot.storage.models.campaigns import Broadcast
 from scheduler import clock
@@ -193,11 +193,11 @@ def test_the_campaign_page_lists_imi_session_days_and_families(app, client, fami
     staff = sign_in(app, client)
     english(staff)
     empty = staff.get("/dashboard/campaigns").get_data(as_text=True)
-    assert "No campaign is loaded" in empty
+    assert "No campaign yet" in empty
     load(services(app), campaign_data("imi-2.0"))
     page = staff.get("/dashboard/campaigns").get_data(as_text=True)
     assert "Intensified Mission Indradhanush 2.0" in page
-    assert "Session days in Uttar Pradesh" in page and "BAHRAICH" in page
+    assert "Session days in Uttar Pradesh" in page and "Bahraich" in page
     assert "Session days in Bihar" in page and "PATNA SADAR" in page
     assert len(re.findall(r'<time datetime="', page)) == 2 * 4 * 7  # 2 states, 4 rounds of 7
     days = re.findall(r'<time datetime="([\d-]+)"', page.split("Session days in Uttar Pradesh")[1])

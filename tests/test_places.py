@@ -8,7 +8,7 @@ import pytest
 
 from flows.parsing import parse_pincode
 from flows.voice_words import place_words
-from locales.places import district_name, district_names
+from locales.places import district_name, district_names, state_name, state_names
 
 DISTRICTS = {(s, d) for s in indian_pincode.list_states() for d in indian_pincode.list_districts(s)}
 DEVANAGARI = re.compile(r"[\u0900-\u097F]+(?:[ -](?:[\u0900-\u097F]+|\d+))*")
@@ -22,6 +22,14 @@ def test_every_district_has_a_hindi_name_in_devanagari() -> None:
     for state in indian_pincode.list_states():  # two districts of a state never sound alike
         names = [name for (s, _), name in hindi.items() if s == state]
         assert len(names) == len(set(names)), state
+
+
+def test_every_state_has_a_hindi_name_in_devanagari() -> None:
+    hindi = state_names("hi")
+    assert set(hindi) == set(indian_pincode.list_states())
+    assert [name for name in hindi.values() if not DEVANAGARI.fullmatch(name)] == []
+    assert state_name("uttar pradesh", "hi") == "उत्तर प्रदेश"
+    assert state_name("UTTAR PRADESH", "en") == "Uttar Pradesh"  # English: title case
 
 
 def test_english_names_only_mend_what_the_official_spelling_says_badly() -> None:

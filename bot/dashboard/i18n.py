@@ -12,7 +12,9 @@ import datetime as dt
 from babel.numbers import format_decimal, format_percent
 from flask import Flask, current_app, has_request_context, request, session
 
+from bot.accounts.staff import known_districts
 from locales import BABEL_LOCALES, LANGUAGE_NAMES, LANGUAGES, N_, format_date, gettext
+from locales.places import district_name, state_name
 
 __all__ = ["N_", "_", "current_language", "install"]
 
@@ -56,6 +58,18 @@ def percent(part: float, whole: float) -> str:
     return format_percent(part / whole, locale=BABEL_LOCALES[current_language()])
 
 
+def district(name: str | None) -> str:
+    """A district (as India Post writes it, LUCKNOW) in the current language: लखनऊ."""
+    if not name:
+        return "–"
+    return district_name(known_districts().get(name.upper(), ""), name, current_language())
+
+
+def state(name: str | None) -> str:
+    """A state (UTTAR PRADESH) in the current language: उत्तर प्रदेश."""
+    return state_name(name, current_language()) if name else "–"
+
+
 def date(value: dt.date | None, fmt: str = "d MMM y") -> str:
     return format_date(value, current_language(), fmt) if value else "–"
 
@@ -68,7 +82,7 @@ def install(app: Flask) -> None:
         ngettext=_ngettext,
         newstyle=True,
     )
-    app.jinja_env.filters.update(number=number, date=date)
+    app.jinja_env.filters.update(number=number, date=date, district=district, state=state)
     app.jinja_env.globals.update(
         percent=percent, current_language=current_language, language_names=LANGUAGE_NAMES
     )

@@ -29,7 +29,7 @@ from flask import Blueprint, render_template
 from redis import Redis
 from rq import Queue, Worker
 
-from bot.dashboard import charts, numbers, statuses
+from bot.dashboard import charts, i18n, numbers, statuses
 from bot.dashboard.auth import current_user
 from bot.dashboard.i18n import N_, _, current_language, date, number, percent
 from bot.services import services
@@ -209,8 +209,8 @@ def _counts(scope, today: dt.date) -> dict[str, Any]:
     return numbers.cached(found, f"overview:{scope.key}:{today.isoformat()}", compute)
 
 
-def _district_name(district: str | None) -> str:
-    return district or _(NO_DISTRICT)
+def _district_name(name: str | None) -> str:
+    return i18n.district(name) if name else _(NO_DISTRICT)
 
 
 def _coverage_rows(counted: statuses.Counted, order: tuple[str, ...]) -> list[dict[str, Any]]:
